@@ -1,0 +1,177 @@
+import { Hono, type Context as HonoContext } from 'hono';
+import { readConfig, withSlash, type Config } from '../config';
+import type { Env } from '../env';
+import { Permissions, type Permission } from '../auth/permissions';
+import { requireLiveAccess, requireNotExpired, resolveUserAndAccess } from '../auth/resolve-access';
+import { TOUCH_INTERVAL_SECONDS, SESSION_SECONDS } from '../auth/session';
+import { isValidUsername } from '../lib/username';
+import { METHODS } from '../methods';
+import type { AccessContext, PublicContext, RequestInfo, UserContext } from '../methods/context';
+import { getDb, parseJson } from '../storage/db';
+import { touchAccess } from '../storage/accesses';
+import { runBatch } from './batch';
+import { corsHeaders } from './cors';
+import { ApiError, err, MESSAGES } from './errors';
+import { invoke } from './invoke';
+import { coerceQuery } from './query-coercion';
+import { readJsonBody } from './request-body';
+import { errorResponse, resultResponse } from './respond';
+import { matchUserRoute, type ParamSource } from './routes';
+import { extractToken } from './token';
+
+type AppEnv = { Bindings: Env };
+type C = HonoContext<AppEnv>;
+
+function requestInfo(c: C, config: Config): RequestInfo {
+  const url = new URL(c.req.url);
+  const origin = c.req.header('origin') ?? c.req.header('referer') ?? '';
+  let waitUntil: (p: Promise<unknown>) => void;
+  try {
+    const exec = c.executionCtx;
+    waitUntil = (p) => exec.waitUntil(p);
+  } catch {
+    waitUntil = (p) => void p.catch(() => undefined);
+  }
+  return { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, waitUntil };
+}
+
+function publicContext(c: C): PublicContext {
+  const config = readConfig(c.env);
+  return { env: c.env, config, db: getDb(c.env.DB), request: requestInfo(c, config), now: Date.now() / 1000 };
+}
+
+/** Assembles raw params from the request as the route says (§2.8). */
+async function routeParams(c: C, source: ParamSource, schema: unknown, pathParams: Record<string, string>): Promise<unknown> {
+  switch (source) {
+    case 'query':
+      return { ...coerceQuery(new URL(c.req.url).searchParams, schema as never), ...pathParams };
+    case 'body': {
+      const body = await readJsonBody(c.req.raw);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        if (Object.keys(pathParams).length === 0) return body; // the schema rejects a non-object clearly
+        throw err.paramsFormat('The request body must be a JSON object.');
+      }
+      return { ...body, ...pathParams };
+    }
+    case 'update':
+      return { ...pathParams, update: await readJsonBody(c.req.raw) };
+    case 'none':
+      return pathParams;
+  }
+}
+
+/** A method called directly over HTTP with no account in the path (service info, register endpoints). */
+function publicRoute(methodId: string, source: ParamSource) {
+  return async (c: C) => {
+    const ctx = publicContext(c);
+    try {
+      const def = METHODS.get(methodId);
+      if (!def) throw err.unavailable(methodId);
+      const params = await routeParams(c, source, def.params, c.req.param() as Record<string, string>);
+      return resultResponse(await invoke(def, params, ctx), ctx.config);
+    } catch (e) {
+      return errorResponse(e, ctx.config);
+    }
+  };
+}
+
+/** Coalesced bookkeeping after an accepted request: `lastUsed` and the personal session's slide (§5.2). */
+function scheduleTouch(ctx: AccessContext): void {
+  const { access, now } = ctx;
+  if (access.lastUsed !== null && now - access.lastUsed < TOUCH_INTERVAL_SECONDS) return;
+  ctx.request.waitUntil(
+    touchAccess(ctx.db, access.id, {
+      lastUsed: now,
+      sessionExpires: access.type === 'personal' ? now + SESSION_SECONDS : undefined,
+    }),
+  );
+}
+
+/** Everything under U: user check first (404), then route, then token, then the method (§2.1, §2.14). */
+async function userDispatch(c: C, username: string, rest: string[]): Promise<Response> {
+  const base = publicContext(c);
+  const headers: Record<string, string> = {};
+  try {
+    if (!isValidUsername(username)) throw err.unknownResource(MESSAGES.unknownUser(username));
+    const match = matchUserRoute(c.req.method, rest);
+    const def = match?.route.method ? METHODS.get(match.route.method) : undefined;
+    const needsToken = match?.route.method === 'callBatch' || def?.auth === 'access';
+    const token = needsToken ? extractToken(c.req.raw, new URL(c.req.url)) : undefined;
+    const resolved = await resolveUserAndAccess(base.db, username, token);
+    if (!resolved) throw err.unknownResource(MESSAGES.unknownUser(username));
+    if (!match) throw err.unknownResource(MESSAGES.unknownRoute);
+    const { route, pathParams } = match;
+    if (route.removed) throw err.removed(`${route.verb} /${rest.join('/')}`);
+    if (route.unavailable) throw err.unavailable(route.unavailable);
+    const userCtx: UserContext = { ...base, user: resolved.user };
+    if (route.method !== 'callBatch' && !def) throw err.unavailable(route.method ?? 'This method');
+    if (route.method !== 'callBatch' && def && def.auth !== 'access') {
+      const params = await routeParams(c, route.source ?? 'none', def.params, pathParams);
+      return resultResponse(await invoke(def, params, userCtx), base.config, headers);
+    }
+    if (token === undefined) throw err.missingToken();
+    const access = requireLiveAccess(resolved.access, base.now);
+    headers['Pryv-Access-Id'] = access.id;
+    requireNotExpired(access, base.now);
+    const ctx: AccessContext = {
+      ...userCtx,
+      access,
+      token,
+      permissions: new Permissions(access.type, parseJson<Permission[]>(access.permissions, [])),
+    };
+    scheduleTouch(ctx);
+    if (route.method === 'callBatch') {
+      const results = await runBatch(await readJsonBody(c.req.raw), ctx, METHODS);
+      return resultResponse({ payload: { results } }, base.config, headers);
+    }
+    const params = await routeParams(c, route.source ?? 'none', def!.params, pathParams);
+    return resultResponse(await invoke(def!, params, ctx), base.config, headers);
+  } catch (e) {
+    return errorResponse(e, base.config, headers);
+  }
+}
+
+const removedRoute = (what: string) => (c: C) => errorResponse(err.removed(what), readConfig(c.env));
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ strict: false });
+
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'OPTIONS') return new Response(null, { status: 200, headers: { ...corsHeaders(c.req.raw), 'API-Version': readConfig(c.env).apiVersion } });
+    await next();
+    for (const [k, v] of Object.entries(corsHeaders(c.req.raw))) c.res.headers.set(k, v);
+    c.res.headers.set('API-Version', readConfig(c.env).apiVersion);
+  });
+
+  app.get('/reg/service/info', publicRoute('service.info', 'none'));
+  app.get('/service/info', publicRoute('service.info', 'none'));
+  app.get('/reg/hostings', publicRoute('auth.hostings', 'none'));
+  app.post('/reg/users', publicRoute('auth.register', 'body'));
+  app.post('/users', publicRoute('auth.register', 'body'));
+  app.get('/reg/:username/check_username', publicRoute('auth.usernameCheck', 'none'));
+  app.post('/reg/:username/server', publicRoute('auth.userServer', 'none'));
+  app.get('/reg/:email/uid', removedRoute('GET /reg/{email}/uid'));
+  app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
+  app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
+  app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
+
+  app.all('*', async (c) => {
+    const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
+    const [first, ...rest] = segments;
+    if (first === undefined || first === 'reg' || first === 'users' || first === 'service' || first === 'event-types') {
+      return errorResponse(err.unknownResource(MESSAGES.unknownRoute), readConfig(c.env));
+    }
+    return userDispatch(c, first, rest);
+  });
+
+  app.onError((e, c) => errorResponse(e instanceof ApiError ? e : e, readConfig(c.env)));
+  return app;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

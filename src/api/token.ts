@@ -1,0 +1,30 @@
+/**
+ * Extracts the access token from a request (§2.2): `Authorization` (plain, Bearer or Basic), else `?auth=`.
+ * Returns undefined when none is given; an empty string is a given-but-unknown token (403).
+ */
+export function extractToken(req: Request, url: URL): string | undefined {
+  const header = req.headers.get('authorization');
+  if (header !== null && header.trim() !== '') {
+    const value = header.trim();
+    const space = value.indexOf(' ');
+    const scheme = space > 0 ? value.slice(0, space).toLowerCase() : '';
+    if (scheme === 'bearer') return firstWord(value.slice(space + 1));
+    if (scheme === 'basic') {
+      let decoded: string;
+      try {
+        decoded = atob(value.slice(space + 1).trim());
+      } catch {
+        return '';
+      }
+      if (decoded === '') return undefined;
+      const colon = decoded.indexOf(':');
+      return colon >= 0 ? decoded.slice(0, colon) : decoded;
+    }
+    // The caller-id part after a space is ignored (LATER).
+    return firstWord(value);
+  }
+  const auth = url.searchParams.get('auth');
+  return auth === null || auth === '' ? undefined : auth;
+}
+
+const firstWord = (text: string): string => text.trim().split(' ')[0];

@@ -1,0 +1,107 @@
+import * as v from 'valibot';
+import { ApiError, err } from '../api/errors';
+import { hashPassword } from '../auth/password';
+import { newSession, personalAccessRow } from '../auth/personal-session';
+import { tokenKey } from '../auth/session';
+import { newId } from '../lib/ids';
+import { apiEndpoint, userRoot } from '../lib/urls';
+import { RESERVED_USERNAMES, USERNAME_PATTERN, isValidUsername } from '../lib/username';
+import { insertAccess } from '../storage/accesses';
+import { users } from '../storage/schema';
+import { findConflicts, findUserByUsername } from '../storage/users';
+import { ok, publicMethod } from './table';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const registerParams = v.strictObject({
+  appId: v.pipe(v.string(), v.minLength(6), v.maxLength(99)),
+  username: v.pipe(v.string(), v.check(isValidUsername, 'Invalid or reserved username')),
+  password: v.pipe(v.string(), v.minLength(6), v.maxLength(100)),
+  email: v.pipe(v.string(), v.maxLength(300), v.regex(EMAIL, 'Invalid e-mail address')),
+  language: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(5))),
+  invitationToken: v.optional(v.nullable(v.string())),
+  referer: v.optional(v.nullable(v.string())),
+  hosting: v.optional(v.nullable(v.string())),
+});
+
+const usernameParam = v.strictObject({
+  username: v.pipe(v.string(), v.regex(USERNAME_PATTERN, 'Invalid username')),
+});
+
+const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(e.message);
+
+export const registerMethods = [
+  publicMethod({
+    id: 'auth.register',
+    params: registerParams,
+    batch: false,
+    handler: async (ctx, params) => {
+      const { config, db, now } = ctx;
+      if (config.registration === 'closed') throw err.unavailable('Registration');
+      if (config.registration === 'invitation' || config.invitationTokens.length > 0) {
+        if (!params.invitationToken || !config.invitationTokens.includes(params.invitationToken)) {
+          throw new ApiError('invitationToken-invalid', 'The invitation token is not valid.');
+        }
+      }
+      const conflicts = await findConflicts(db, params.username, params.email);
+      if (conflicts.username) throw err.alreadyExists('The username is already taken.', { username: params.username });
+      if (conflicts.email) throw err.alreadyExists('The e-mail address is already in use.', { email: params.email });
+      const userId = newId();
+      const session = await newSession(tokenKey(ctx.env), params.username, now);
+      const userRow = {
+        id: userId,
+        username: params.username,
+        email: params.email,
+        passwordHash: await hashPassword(params.password),
+        language: params.language ?? 'en',
+        referer: params.referer ?? null,
+        created: now,
+        streamsVersion: 0,
+      };
+      try {
+        // Atomic: an account never exists without its first personal access.
+        await db.batch([db.insert(users).values(userRow), insertAccess(db, personalAccessRow(userId, params.appId, session, now))]);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw err.alreadyExists('The username or e-mail address is already taken.', { username: params.username });
+        throw e;
+      }
+      const endpoint = apiEndpoint(userRoot(config, ctx.request.baseUrl, params.username), session.token);
+      return ok({ username: params.username, apiEndpoint: endpoint }, 201);
+    },
+  }),
+  publicMethod({
+    id: 'auth.usernameCheck',
+    params: usernameParam,
+    batch: false,
+    handler: async (ctx, { username }) => {
+      if (RESERVED_USERNAMES.has(username)) return ok({ reserved: true, reason: 'RESERVED_USER_NAME' });
+      return ok({ reserved: (await findUserByUsername(ctx.db, username)) !== null });
+    },
+  }),
+  publicMethod({
+    id: 'auth.hostings',
+    params: v.strictObject({}),
+    batch: false,
+    handler: async (ctx) => {
+      const hosting = {
+        name: 'Default',
+        description: `${ctx.config.serviceName}: single hosting`,
+        url: ctx.request.baseUrl,
+        available: true,
+        availableCore: ctx.request.baseUrl,
+      };
+      return ok({ regions: { default: { name: 'Default', zones: { default: { name: 'Default', hostings: { default: hosting } } } } } });
+    },
+  }),
+  publicMethod({
+    id: 'auth.userServer',
+    params: v.object({ username: v.string() }),
+    batch: false,
+    handler: async (ctx, { username }) => {
+      const user = isValidUsername(username) ? await findUserByUsername(ctx.db, username) : null;
+      if (!user) throw err.unknownResource(`Unknown user "${username}"`);
+      const alias = ctx.config.domain ? `${username}.${ctx.config.domain}` : username;
+      return ok({ server: ctx.request.baseUrl, alias });
+    },
+  }),
+];

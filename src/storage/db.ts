@@ -1,0 +1,19 @@
+import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
+import * as schema from './schema';
+
+export type Db = DrizzleD1Database<typeof schema>;
+
+const cache = new WeakMap<D1Database, Db>();
+
+/** One Drizzle wrapper per D1 binding, reused across requests of an isolate. */
+export function getDb(d1: D1Database): Db {
+  let db = cache.get(d1);
+  if (!db) {
+    db = drizzle(d1, { schema });
+    cache.set(d1, db);
+  }
+  return db;
+}
+
+export const parseJson = <T>(text: string | null | undefined, fallback: T): T =>
+  text === null || text === undefined ? fallback : (JSON.parse(text) as T);

@@ -1,0 +1,152 @@
+/**
+ * The whole D1 schema, in one place. Migrations in `migrations/` are generated from it by drizzle-kit
+ * (`npm run db:generate`). Timestamps are float seconds, as on the wire; JSON columns hold compact JSON text.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    language: text('language').notNull().default('en'),
+    referer: text('referer'),
+    created: real('created').notNull(),
+    /** Bumped on every stream change: the key of the per-isolate stream-tree cache. */
+    streamsVersion: integer('streams_version').notNull().default(0),
+  },
+  (t) => [uniqueIndex('users_username').on(t.username), uniqueIndex('users_email').on(t.email)],
+);
+
+export const accesses = sqliteTable(
+  'accesses',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** SHA-256 (hex) of the token; null once a personal session has ended. */
+    tokenHash: text('token_hash'),
+    /** The token sealed with AES-GCM under the TOKEN_KEY secret: `accesses.get` must return it. */
+    tokenSealed: text('token_sealed'),
+    type: text('type', { enum: ['personal', 'app', 'shared'] }).notNull(),
+    name: text('name').notNull(),
+    deviceName: text('device_name'),
+    /** JSON array of stream and feature permissions. */
+    permissions: text('permissions').notNull().default('[]'),
+    expires: real('expires'),
+    /** Personal accesses: end of the sliding session. */
+    sessionExpires: real('session_expires'),
+    lastUsed: real('last_used'),
+    clientData: text('client_data'),
+    /** Id of the access that created this one (app → shared cascade). */
+    parentId: text('parent_id'),
+    created: real('created').notNull(),
+    createdBy: text('created_by').notNull(),
+    modified: real('modified').notNull(),
+    modifiedBy: text('modified_by').notNull(),
+    deleted: real('deleted'),
+  },
+  (t) => [
+    uniqueIndex('accesses_token').on(t.userId, t.tokenHash).where(sql`deleted IS NULL AND token_hash IS NOT NULL`),
+    index('accesses_user_name').on(t.userId, t.type, t.name),
+    index('accesses_parent').on(t.userId, t.parentId),
+  ],
+);
+
+export const streams = sqliteTable(
+  'streams',
+  {
+    userId: text('user_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    parentId: text('parent_id'),
+    clientData: text('client_data'),
+    trashed: integer('trashed', { mode: 'boolean' }).notNull().default(false),
+    created: real('created').notNull(),
+    createdBy: text('created_by').notNull(),
+    modified: real('modified').notNull(),
+    modifiedBy: text('modified_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] }), index('streams_parent').on(t.userId, t.parentId)],
+);
+
+export const streamDeletions = sqliteTable(
+  'stream_deletions',
+  {
+    userId: text('user_id').notNull(),
+    id: text('id').notNull(),
+    deleted: real('deleted').notNull(),
+  },
+  (t) => [index('stream_deletions_user').on(t.userId, t.deleted)],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    userId: text('user_id').notNull(),
+    id: text('id').notNull(),
+    /** JSON array of stream ids, in the client's order. */
+    streamIds: text('stream_ids').notNull(),
+    time: real('time').notNull(),
+    /** null: point event (duration absent or 0 is normalised to absent); see `running`. */
+    duration: real('duration'),
+    running: integer('running', { mode: 'boolean' }).notNull().default(false),
+    /** time + duration for periods, time for points, null while running: the overlap rule's `e`. */
+    endTime: real('end_time'),
+    type: text('type').notNull(),
+    content: text('content'),
+    /** JSON array of tags (always present, `[]` when none). */
+    tags: text('tags').notNull().default('[]'),
+    description: text('description'),
+    clientData: text('client_data'),
+    trashed: integer('trashed', { mode: 'boolean' }).notNull().default(false),
+    attachments: text('attachments'),
+    created: real('created').notNull(),
+    createdBy: text('created_by').notNull(),
+    modified: real('modified').notNull(),
+    modifiedBy: text('modified_by').notNull(),
+    /** Tombstone: set when deleted for good; the id stays blocked forever. */
+    deleted: real('deleted'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index('events_time').on(t.userId, t.time).where(sql`deleted IS NULL`),
+    index('events_modified').on(t.userId, t.modified),
+    index('events_deleted').on(t.userId, t.deleted).where(sql`deleted IS NOT NULL`),
+  ],
+);
+
+/** One row per (event, stream): lets events.get find the latest events of a stream subtree by index. */
+export const eventStreams = sqliteTable(
+  'event_streams',
+  {
+    userId: text('user_id').notNull(),
+    streamId: text('stream_id').notNull(),
+    eventId: text('event_id').notNull(),
+    time: real('time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.streamId, t.eventId] }),
+    index('event_streams_time').on(t.userId, t.streamId, t.time),
+    index('event_streams_event').on(t.userId, t.eventId),
+  ],
+);
+
+export const followedSlices = sqliteTable(
+  'followed_slices',
+  {
+    userId: text('user_id').notNull(),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    accessToken: text('access_token').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] }), uniqueIndex('followed_slices_name').on(t.userId, t.name)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type AccessRow = typeof accesses.$inferSelect;
+export type StreamRow = typeof streams.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
