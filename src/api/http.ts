@@ -3,6 +3,7 @@ import { readConfig, withSlash, type Config } from '../config';
 import type { Env } from '../env';
 import { Permissions, type Permission } from '../auth/permissions';
 import { requireLiveAccess, requireNotExpired, resolveUserAndAccess } from '../auth/resolve-access';
+import { runGuarded } from '../auth/request-guard';
 import { TOUCH_INTERVAL_SECONDS, SESSION_SECONDS } from '../auth/session';
 import { isValidUsername } from '../lib/username';
 import { METHODS } from '../methods';
@@ -118,6 +119,7 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
       access,
       token,
       permissions: new Permissions(access.type, parseJson<Permission[]>(access.permissions, [])),
+      run: (statements) => runGuarded(base.db, access, base.now, statements),
     };
     scheduleTouch(ctx);
     if (route.method === 'callBatch') {

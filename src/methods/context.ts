@@ -3,6 +3,8 @@ import type { Env } from '../env';
 import type { AccessRow, UserRow } from '../storage/schema';
 import type { Db } from '../storage/db';
 import type { Permissions } from '../auth/permissions';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { GuardedResult } from '../auth/request-guard';
 
 /** What every method call knows about where it came from. */
 export interface RequestInfo {
@@ -37,4 +39,10 @@ export interface AccessContext extends UserContext {
   /** The presented token (needed for `apiEndpoint` and getAccessInfo; never logged or stored raw). */
   token: string;
   permissions: Permissions;
+  /**
+   * Runs the method's D1 statements in ONE round trip, preceded by the access guard (revocation, expiry and
+   * permission changes are checked against D1 there) and returning the user's stream-tree version. Methods do
+   * their D1 work through this, ideally with a single call.
+   */
+  run<T extends readonly BatchItem<'sqlite'>[]>(statements: T): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }>>;
 }

@@ -1,0 +1,72 @@
+// Starts the Worker locally as users run it: D1 migrations applied to local state, then `wrangler dev`.
+// Used by `npm start`, the end-to-end tests and the benchmark. Runs under Node 22 (see package.json).
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler');
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '', NO_COLOR: '1' };
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Applies every migration of `migrations/` to the local D1 state in `stateDir` (default `.wrangler/state`). */
+export function applyMigrations(stateDir) {
+  const args = ['d1', 'migrations', 'apply', 'DB', '--local', '-c', 'wrangler.toml'];
+  if (stateDir) args.push('--persist-to', stateDir);
+  const res = spawnSync(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`migrations failed:\n${res.stdout}\n${res.stderr}`);
+}
+
+/**
+ * Starts `wrangler dev` on 127.0.0.1 and resolves once service info answers.
+ * Options: port, stateDir, vars ({NAME: value} passed as --var), logLevel, extraArgs, stdio.
+ */
+export async function startDevServer(opts = {}) {
+  const port = opts.port ?? (await freePort());
+  applyMigrations(opts.stateDir);
+  const args = ['dev', '-c', 'wrangler.toml', '--ip', '127.0.0.1', '--port', String(port), '--log-level', opts.logLevel ?? 'error'];
+  if (opts.stateDir) args.push('--persist-to', opts.stateDir);
+  for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`);
+  args.push(...(opts.extraArgs ?? []));
+  const child = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], detached: false });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/reg/service/info`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`wrangler dev did not answer within the timeout:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  return { url, port, pid: child.pid, child, stop, output: () => output };
+}
