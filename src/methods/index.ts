@@ -1,4 +1,5 @@
 import { accessInfoMethods } from './access-info';
+import { accessesMethods } from './accesses';
 import { authMethods } from './auth';
 import { registerMethods } from './register';
 import { serviceMethods } from './service';
@@ -6,5 +7,5 @@ import type { MethodDef } from './table';
 
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map(
-  [...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods].map((m) => [m.id, m]),
+  [...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, ...accessesMethods].map((m) => [m.id, m]),
 );
