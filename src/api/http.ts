@@ -135,7 +135,7 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
     const needsToken = match?.route.method === 'callBatch' || def?.auth === 'access';
     const token = needsToken ? extractToken(c.req.raw, new URL(c.req.url)) : undefined;
     const lookup = (skipCache: boolean) => resolveRequest(c.env, base.db, username, token, base.now, base.request.waitUntil, { skipCache });
-    const { resolved } = await lookup(false);
+    const { resolved, fromCache } = await lookup(false);
     if (!resolved) throw err.unknownResource(MESSAGES.unknownUser(username));
     if (!match) throw err.unknownResource(MESSAGES.unknownRoute);
     const { route, pathParams } = match;
@@ -152,19 +152,27 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
     let input: Promise<unknown> | undefined;
     const readInput = () =>
       (input ??= route.method === 'callBatch' ? readJsonBody(c.req.raw) : routeParams(c, route.source ?? 'none', def!.params, pathParams));
-    const attempt = async (r: Resolved): Promise<Response> => {
+    const attempt = async (r: Resolved, fromCache: boolean): Promise<Response> => {
       const { ctx, state } = accessContext(userCtx, r, token, headers);
-      const result =
-        route.method === 'callBatch'
-          ? { payload: { results: await runBatch(await readInput(), ctx, METHODS) } }
-          : await invoke(def!, await readInput(), ctx);
+      let result;
+      try {
+        result =
+          route.method === 'callBatch'
+            ? { payload: { results: await runBatch(await readInput(), ctx, METHODS) } }
+            : await invoke(def!, await readInput(), ctx);
+      } catch (e) {
+        // An error decided on a cached access alone (bad params, wrong access type) could tell a revoked
+        // token's holder more than "unknown token": confirm the access first.
+        if (fromCache && !state.guarded && !(e instanceof StaleAccessError)) await ctx.run([]);
+        throw e;
+      }
       // A call that never reached D1 (empty batch, say) still gets its access confirmed before answering.
       if (!state.guarded) await ctx.run([]);
       scheduleTouch(ctx);
       return resultResponse(result, base.config, headers);
     };
     try {
-      return await attempt(resolved);
+      return await attempt(resolved, fromCache);
     } catch (e) {
       if (!(e instanceof StaleAccessError) || !e.retryable) throw e;
       // The access changed since it was read (a stale KV entry, or a race): drop the entry, re-read D1, re-run once.
@@ -172,7 +180,7 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
       delete headers['Pryv-Access-Id'];
       const fresh = (await lookup(true)).resolved;
       if (!fresh) throw err.unknownToken();
-      return await attempt(fresh);
+      return await attempt(fresh, false);
     }
   } catch (e) {
     return errorResponse(e, base.config, headers);
