@@ -1,14 +1,9 @@
-import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
-import { getDb } from '../src/storage/db';
-import { accesses, streams, users } from '../src/storage/schema';
+import { accesses, streams } from '../src/storage/schema';
+import { db, userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
 
-export const db = () => getDb(env.DB);
-
-export async function userRow(username: string) {
-  return (await db().select().from(users).where(eq(users.username, username)))[0];
-}
+export { db, userRow };
 
 export async function accessRow(id: string) {
   return (await db().select().from(accesses).where(eq(accesses.id, id)))[0];

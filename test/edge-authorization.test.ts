@@ -113,6 +113,25 @@ describe('edge authorization: KV lookup', () => {
     expect(hit.counts.batches).toBe(1);
   });
 
+  it('update and delete bump modified and drop the KV entries of the accesses they change (cascade included)', async () => {
+    const { username, token, access } = await sharedAccess('manage');
+    const child = (await createAccess(username, access.token, { name: 'child', permissions: [{ streamId: 'a', level: 'read' }] })).body.access;
+    for (const t of [access.token, child.token]) {
+      await call('GET', `/${username}/access-info`, { token: t });
+      await waitForCache(username, t);
+    }
+    const before = await accessRow(access.id);
+    expect((await updateAccess(username, token, access.id, { name: 'renamed' })).status).toBe(200);
+    expect((await accessRow(access.id)).modified).toBeGreaterThan(before.modified);
+    expect(await cached(username, access.token)).toBeNull();
+    await call('GET', `/${username}/access-info`, { token: access.token });
+    await waitForCache(username, access.token);
+    const del = await deleteAccess(username, token, access.id);
+    expect(del.body.relatedDeletions).toEqual([{ id: child.id, deleted: expect.any(Number) }]);
+    expect(await cached(username, access.token)).toBeNull();
+    expect(await cached(username, child.token)).toBeNull();
+  });
+
   it('an unknown user is 404 before any token check, whatever the token', async () => {
     const res = await call('GET', '/nobody-here-123/access-info', { token: 'whatever' });
     expect(res.status).toBe(404);

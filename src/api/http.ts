@@ -162,13 +162,16 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
             ? { payload: { results: await runBatch(await readInput(), ctx, METHODS) } }
             : await invoke(def!, await readInput(), ctx);
       } catch (e) {
+        if (e instanceof StaleAccessError) throw e;
         // An error decided on a cached access alone (bad params, wrong access type) could tell a revoked
-        // token's holder more than "unknown token": confirm the access first.
-        if (fromCache && !state.guarded && !(e instanceof StaleAccessError)) await ctx.run([]);
+        // token's holder more than "unknown token": confirm the access first. The token was accepted: touch.
+        if (fromCache && !state.guarded) await ctx.run([]);
+        scheduleTouch(ctx);
         throw e;
       }
-      // A call that never reached D1 (empty batch, say) still gets its access confirmed before answering.
-      if (!state.guarded) await ctx.run([]);
+      // A cached access whose call never reached D1 (empty batch, say) is confirmed before answering; a D1
+      // lookup is as fresh as the guard.
+      if (fromCache && !state.guarded) await ctx.run([]);
       scheduleTouch(ctx);
       return resultResponse(result, base.config, headers);
     };
