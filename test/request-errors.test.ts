@@ -69,25 +69,28 @@ describe('parameter errors (§2.8, §3)', () => {
   });
 });
 
+async function expectEach(routes: string[][], status: number, id: string) {
+  for (const [verb, path] of routes) {
+    const res = await call(verb, path);
+    expect([path, res.status, res.body.error.id]).toEqual([path, status, id]);
+  }
+}
+
 describe('removed and not-yet-shipped routes (§2.14)', () => {
   it('answers removed routes with 410 removed-method, without a token check', async () => {
     const { username } = await newUser('gone');
-    for (const [verb, path] of [
+    await expectEach([
       ['POST', `/${username}/events/start`],
       ['POST', `/${username}/events/stop`],
       ['GET', `/${username}/audit/logs`],
       ['GET', '/reg/someone@example.org/uid'],
       ['GET', '/reg/someone@example.org/check_email'],
-    ]) {
-      const res = await call(verb, path);
-      expect(res.status).toBe(410);
-      expect(res.body.error.id).toBe('removed-method');
-    }
+    ], 410, 'removed-method');
   });
 
   it('answers routes of later tiers with 451 unavailable-method', async () => {
     const { username } = await newUser('later');
-    for (const [verb, path] of [
+    await expectEach([
       ['POST', `/${username}/events/abc/series`],
       ['POST', `/${username}/series/batch`],
       ['POST', `/${username}/mfa/challenge`],
@@ -96,11 +99,7 @@ describe('removed and not-yet-shipped routes (§2.14)', () => {
       ['POST', `/${username}/account/reset-password`],
       ['POST', '/reg/access'],
       ['GET', '/reg/access/some-key'],
-    ]) {
-      const res = await call(verb, path);
-      expect(res.status).toBe(451);
-      expect(res.body.error.id).toBe('unavailable-method');
-    }
+    ], 451, 'unavailable-method');
   });
 
   it('checks the user before answering a removed or later route', async () => {
