@@ -162,17 +162,29 @@ export async function loadTree(ctx: AccessContext): Promise<StreamTree> {
 
 /**
  * Runs `attempt` with the cached tree (loading it when absent); when it turns out stale, reloads and retries.
- * Attempts must do their D1 work through `runRead` / `runWrite` so staleness is detected.
+ * Attempts must do their D1 work through `runRead` / `runWrite` so staleness is detected. An error decided on a
+ * cached tree before any round trip (unknown stream, 403…) is only answered once a fresh load confirms the tree.
  */
 export async function withTree<R>(ctx: AccessContext, attempt: (tree: StreamTree) => Promise<R>): Promise<R> {
-  let tree = cache.get(ctx.user.id) ?? (await loadTree(ctx));
+  const cached = cache.get(ctx.user.id);
+  let tree = cached ?? (await loadTree(ctx));
+  let fresh = cached === undefined;
   for (let i = 0; ; i++) {
     try {
       return await attempt(tree);
     } catch (e) {
-      if (!(e instanceof StaleTreeError) || i >= 3) throw e;
-      forgetTree(ctx.user.id);
-      tree = await loadTree(ctx);
+      if (i >= 3) throw e;
+      if (e instanceof StaleTreeError) {
+        forgetTree(ctx.user.id);
+        tree = await loadTree(ctx);
+        fresh = true;
+        continue;
+      }
+      if (fresh) throw e;
+      const reloaded = await loadTree(ctx);
+      if (reloaded.version === tree.version) throw e;
+      tree = reloaded;
+      fresh = true;
     }
   }
 }
