@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runPryvSuiteProcess } from '../../scripts/pryv-suite.mjs';
 
 describe('the pryv client test suite against a running Worker', () => {
-  it('passes every selected accesses, connection, streams and register test; only SECOND-tier or browser-only tests are left out', { timeout: 150_000 }, async () => {
+  it('passes every selected accesses, connection, streams and register (user, hostings) test; only SECOND-tier or browser-only tests are left out', { timeout: 150_000 }, async () => {
     const { code, output, result } = await runPryvSuiteProcess();
     expect(result, output).toBeDefined();
     expect(result!.failures, output).toEqual([]);
