@@ -1,7 +1,9 @@
 // Starts the Worker locally as users run it: D1 migrations applied to local state, then `wrangler dev`.
 // Used by `npm start`, the end-to-end tests and the benchmark. Runs under Node 22 (see package.json).
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -20,6 +22,15 @@ export function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** A fresh, empty directory for local D1/KV/R2 state (tests and benchmarks start from nothing). */
+export function tempStateDir(prefix = 'pryv-edge-') {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** Applies every migration of `migrations/` to the local D1 state in `stateDir` (default `.wrangler/state`). */

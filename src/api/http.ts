@@ -13,6 +13,7 @@ import { touchAccess } from '../storage/accesses';
 import { runBatch } from './batch';
 import { corsHeaders } from './cors';
 import { ApiError, err, MESSAGES } from './errors';
+import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { invoke } from './invoke';
 import { coerceQuery } from './query-coercion';
 import { readJsonBody } from './request-body';
@@ -156,6 +157,9 @@ export function createApp(): Hono<AppEnv> {
   app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
+  app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
+  app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
+  app.get('/event-types/LICENSE', () => serveDirectoryLicense());
 
   app.all('*', async (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
