@@ -44,6 +44,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** `path.key`, or `path["key"]` when the key is not an identifier. */
 export function childPath(path: string, key: string): string {
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
@@ -191,32 +192,41 @@ export function compile(def: Definition): Check {
       }
     });
   }
-  const properties = isObject(def.properties) ? Object.entries(def.properties).map(([k, d]) => [k, compile(d as Definition)] as const) : [];
-  const propertyChecks = new Map(properties);
+  // Paths of declared members are suffixes computed once; only undeclared keys pay for childPath().
+  const propertyChecks = new Map<string, { check: Check; suffix: string }>(
+    isObject(def.properties) ? Object.entries(def.properties).map(([k, d]) => [k, { check: compile(d as Definition), suffix: childPath('', k) }]) : [],
+  );
   const patterns = isObject(def.patternProperties)
-    ? Object.entries(def.patternProperties).map(([p, d]) => [new RegExp(p), compile(d as Definition)] as const)
+    ? Object.entries(def.patternProperties).map(([p, d]) => ({ re: new RegExp(p), check: compile(d as Definition) }))
     : [];
   const additional = def.additionalProperties;
   const additionalCheck: Check | undefined = isObject(additional) ? compile(additional) : undefined;
-  if (properties.length > 0 || patterns.length > 0 || additional === false || additionalCheck) {
-    const closed = additional === false;
+  const closed = additional === false;
+  if (patterns.length > 0 || closed || additionalCheck) {
     checks.push((v, path, issues) => {
       if (!isObject(v)) return;
-      for (const key in v) {
-        if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-        const value = v[key];
+      for (const key of Object.keys(v)) {
         const own = propertyChecks.get(key);
+        if (own) own.check(v[key], path + own.suffix, issues);
         let matched = own !== undefined;
-        if (own) own(value, childPath(path, key), issues);
-        for (const [re, check] of patterns) {
+        for (const { re, check } of patterns) {
           if (re.test(key)) {
             matched = true;
-            check(value, childPath(path, key), issues);
+            check(v[key], childPath(path, key), issues);
           }
         }
         if (matched) continue;
         if (closed) issues.push({ path: childPath(path, key), rule: 'additionalProperties', message: 'is not allowed' });
-        else if (additionalCheck) additionalCheck(value, childPath(path, key), issues);
+        else if (additionalCheck) additionalCheck(v[key], childPath(path, key), issues);
+      }
+    });
+  } else if (propertyChecks.size > 0) {
+    // Open object: visit only the declared members that are present.
+    const declared = [...propertyChecks];
+    checks.push((v, path, issues) => {
+      if (!isObject(v)) return;
+      for (const [key, { check, suffix }] of declared) {
+        if (Object.prototype.hasOwnProperty.call(v, key)) check(v[key], path + suffix, issues);
       }
     });
   }
