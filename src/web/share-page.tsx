@@ -163,7 +163,7 @@ export function SharePage(props: { view: ShareView; links: PageLinks }) {
             <h2 id="charts-h">Charts</h2>
             {series.map(([type, points], i) => {
               const label = typeLabel(type);
-              const title = `${label.className ?? type}${label.symbol ? ` (${label.symbol})` : ''} — ${type}`;
+              const title = label.name ? `${label.className ? `${label.className}, ` : ''}${label.name.toLowerCase()}${label.symbol ? ` (${label.symbol})` : ''}` : type;
               return <SvgChart id={`chart-${i}`} title={title} unit={label.symbol} points={points} />;
             })}
           </section>

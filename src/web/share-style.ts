@@ -11,7 +11,8 @@ header.page{background:var(--card);border-bottom:1px solid var(--line)}
 header.page .wrap{padding-top:1.25rem;padding-bottom:1rem}
 .eyebrow{margin:0;color:var(--muted);font-size:.875rem;text-transform:uppercase;letter-spacing:.06em}
 h1{margin:.15rem 0 .5rem;font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere}
-h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+h2{font-size:1.15rem;margin:.9rem 0 .5rem}
+section h1{margin-top:.75rem}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:0}
 .facts dt{color:var(--muted)}
 .facts dd{margin:0;overflow-wrap:anywhere}
@@ -36,7 +37,8 @@ pre{margin:.3rem 0 0;padding:.5rem;background:var(--bg);border-radius:6px;overfl
 a{color:var(--accent)}
 a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .chart{margin:.5rem 0 1rem}
-.chart svg{display:block;width:100%;height:auto}
+.chart h3{font-size:1rem;margin:.75rem 0 .25rem}
+.chart svg{display:block;width:100%;max-width:34rem;height:auto}
 .chart figcaption{color:var(--muted);font-size:.875rem}
 nav.pages{display:flex;justify-content:space-between;gap:1rem;margin:1rem 0}
 nav.pages a{display:inline-block;padding:.5rem .9rem;border:1px solid var(--accent);border-radius:8px;text-decoration:none;background:var(--card)}

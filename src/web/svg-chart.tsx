@@ -6,9 +6,11 @@ export interface ChartPoint {
   value: number;
 }
 
-const W = 640;
+// A small viewBox with large text: scaled to a phone's width the labels stay readable.
+const W = 480;
 const H = 220;
-const PAD = { left: 64, right: 20, top: 18, bottom: 40 };
+const PAD = { left: 62, right: 14, top: 14, bottom: 40 };
+const FONT = 16;
 
 /** The plotted value range: the data padded by 10% so points never sit on the frame. */
 function valueRange(values: number[]): [number, number] {
@@ -46,22 +48,23 @@ export function SvgChart(props: { id: string; title: string; unit?: string; poin
   const summary = `${points.length} value${points.length === 1 ? '' : 's'} from ${axis(t0)} to ${axis(t1)}; lowest ${formatNumber(min)}${unit}, highest ${formatNumber(max)}${unit}, latest ${formatNumber(last.value)}${unit}.`;
   return (
     <figure class="chart">
+      <h3 id={`${props.id}-h`}>{props.title}</h3>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${props.id}-t ${props.id}-d`} preserveAspectRatio="xMidYMid meet">
         <title id={`${props.id}-t`}>{props.title}</title>
         <desc id={`${props.id}-d`}>{summary}</desc>
         {ticks.map((v) => (
           <g>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} stroke="#d5dbe3" stroke-width="1" />
-            <text x={PAD.left - 8} y={y(v) + 4} text-anchor="end" font-size="12" fill="#3d4a5c">
-              {formatNumber(v)}
+            <text x={PAD.left - 8} y={y(v) + 5} text-anchor="end" font-size={FONT} fill="#3d4a5c">
+              {formatNumber(Number(v.toPrecision(4)))}
             </text>
           </g>
         ))}
-        <text x={PAD.left} y={H - 12} font-size="12" fill="#3d4a5c">
+        <text x={PAD.left} y={H - 10} font-size={FONT} fill="#3d4a5c">
           {axis(t0)}
         </text>
         {t1 !== t0 ? (
-          <text x={W - PAD.right} y={H - 12} text-anchor="end" font-size="12" fill="#3d4a5c">
+          <text x={W - PAD.right} y={H - 10} text-anchor="end" font-size={FONT} fill="#3d4a5c">
             {axis(t1)}
           </text>
         ) : null}
