@@ -9,7 +9,15 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler');
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '', NO_COLOR: '1' };
+// Offline by default: no telemetry, and no fetch of the `Request.cf` sample from workers.cloudflare.com (the
+// Worker does not read `request.cf`; offline that fetch only fails with warnings and delays the first request).
+const ENV = {
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CI: process.env.CI ?? '',
+  NO_COLOR: '1',
+};
 
 /** A free TCP port on loopback. */
 export function freePort() {

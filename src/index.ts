@@ -5,6 +5,8 @@ import { applyMethodOverride } from './api/method-override';
 import { errorResponse } from './api/respond';
 import { rewriteSubdomain } from './api/subdomain';
 import { corsHeaders } from './api/cors';
+import { benchApp, BENCH_PREFIX } from './bench/app';
+import { instrumentEnv, withCountHeaders } from './bench/instrument';
 
 const app = createApp();
 
@@ -16,6 +18,12 @@ export default {
       const url = new URL(req.url);
       const routed = rewriteSubdomain(url, config);
       if (routed !== url) req = new Request(routed, req);
+      if (config.bench) {
+        // Benchmark only: storage calls counted per request, and floor-B route (docs/decisions/008-benchmark.md).
+        const bench = instrumentEnv(env);
+        const target = routed.pathname.startsWith(BENCH_PREFIX) ? benchApp : app;
+        return withCountHeaders(await target.fetch(req, bench.env, ctx), bench.counts);
+      }
       return await app.fetch(req, env, ctx);
     } catch (e) {
       // Failures before routing (an oversized override form, say) still get the envelope and CORS headers.

@@ -1,0 +1,52 @@
+// Command-line flags of `npm run bench` (see docs/performance.md).
+const HELP = `npm run bench -- [flags]
+  --quick                 small data and 2 s per scenario (finishes in under a minute)
+  --connections N         concurrent connections per scenario (default 10)
+  --duration S            seconds per scenario round (default 10; --quick: 2)
+  --rounds N              rounds per scenario; medians are reported (default 1)
+  --events N              events seeded before the large-data scenarios (default 100000; --quick: 2000)
+  --small-events N        events seeded before the small-data scenarios (default 1000; --quick: 200)
+  --seed-concurrency N    batch requests in flight while seeding (default 2)
+  --only a,b              run only the scenarios whose id contains one of these words
+  --out FILE              results file (default bench/results/latest.json)
+  --keep-state            keep the temporary wrangler state folder
+  --timeout S             hard limit for the whole run (default: computed from the settings)`;
+
+export function parseArgs(argv) {
+  const flags = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
+    const [key, inline] = a.slice(2).split('=', 2);
+    if (['quick', 'keep-state', 'help'].includes(key)) flags.set(key, true);
+    else flags.set(key, inline ?? argv[++i]);
+  }
+  if (flags.get('help')) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const quick = flags.get('quick') === true;
+  const num = (key, fallback) => {
+    if (!flags.has(key)) return fallback;
+    const n = Number(flags.get(key));
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} needs a number ≥ 0\n${HELP}`);
+    return n;
+  };
+  const known = new Set(['quick', 'keep-state', 'help', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout']);
+  for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key}\n${HELP}`);
+  const opts = {
+    quick,
+    connections: Math.max(1, num('connections', 10)),
+    duration: Math.max(1, num('duration', quick ? 2 : 10)),
+    rounds: Math.max(1, Math.floor(num('rounds', 1))),
+    events: Math.floor(num('events', quick ? 2000 : 100_000)),
+    smallEvents: Math.floor(num('small-events', quick ? 200 : 1000)),
+    seedConcurrency: Math.max(1, Math.floor(num('seed-concurrency', 2))),
+    only: flags.has('only') ? String(flags.get('only')).split(',').filter(Boolean) : null,
+    out: flags.get('out') ?? null,
+    keepState: flags.get('keep-state') === true,
+    timeout: flags.has('timeout') ? num('timeout', 0) : null,
+  };
+  if (opts.events < opts.smallEvents) opts.events = opts.smallEvents;
+  return opts;
+}

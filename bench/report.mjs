@@ -1,0 +1,80 @@
+// The results table and the budget of issue 6, evaluated from the scenario results.
+
+const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '–' : Number(n).toFixed(digits));
+
+export function table(results) {
+  const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', '× floor B', 'D1/req', 'KV/req', 'non-2xx']];
+  for (const r of results) {
+    if (r.status !== 'ran') {
+      rows.push([r.title, `n/a (${r.reason})`, '', '', '', '', '', '']);
+      continue;
+    }
+    const perCall = (n) => (n === null || n === undefined ? '–' : r.calls > 1 ? `${n} (${fmt(n / r.calls, 1)}/call)` : String(n));
+    rows.push([
+      r.title,
+      fmt(r.rps),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      floorB ? fmt(r.rps / floorB.rps, 2) : '–',
+      perCall(r.d1PerRequest),
+      perCall(r.kvReadsPerRequest),
+      String(r.non2xx + r.errors),
+    ]);
+  }
+  // n/a rows span the numeric columns, so they do not size them.
+  const sized = rows.filter((row) => !row[1].startsWith('n/a'));
+  const widths = rows[0].map((_, i) => Math.max(...(i === 0 ? rows : sized).map((row) => row[i].length)));
+  return rows
+    .map((row, n) => {
+      const line = row[1].startsWith('n/a') ? `${row[0].padEnd(widths[0])}  ${row[1]}` : row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+      return n === 0 ? `${line}\n${'-'.repeat(line.length)}` : line;
+    })
+    .join('\n');
+}
+
+/** Budget lines: {ok: true|false|null (not measurable), text}. */
+export function budget(results) {
+  const by = Object.fromEntries(results.map((r) => [r.id, r]));
+  const ran = (id) => by[id]?.status === 'ran';
+  const why = (id) => (by[id] ? by[id].reason : 'not run');
+  const lines = [];
+  const line = (ok, text) => lines.push({ ok, text });
+
+  const floorB = by.floorB;
+  for (const id of ['eventsGetSmall', 'eventsGetLarge', 'eventsCreate']) {
+    if (!ran(id) || !ran('floorB')) line(null, `${by[id]?.title ?? id}: ≥ 60 % of floor B req/s — not measurable (${!ran('floorB') ? `floor B: ${why('floorB')}` : why(id)})`);
+    else {
+      const ratio = by[id].rps / floorB.rps;
+      line(ratio >= 0.6, `${by[id].title}: ${fmt(ratio * 100)} % of floor B req/s (${fmt(by[id].rps)} vs ${fmt(floorB.rps)}; budget ≥ 60 %)`);
+    }
+  }
+  for (const id of ['eventsGetSmall', 'eventsGetLarge', 'eventsGetQuery', 'eventsGetShared', 'eventsCreate', 'streamsGet']) {
+    if (!ran(id)) line(null, `${by[id]?.title ?? id}: D1 round trips = 1 — not measurable (${why(id)})`);
+    else line(by[id].d1PerRequest === 1, `${by[id].title}: ${by[id].d1PerRequest} D1 round trip(s) per call (budget 1)`);
+  }
+  // getAccessInfo does no storage work of its own except the access guard every access method runs (one D1
+  // round trip at most), so on a KV hit anything beyond that would be the token resolution's.
+  if (!ran('accessInfo')) line(null, 'token resolution on a KV hit: not measurable');
+  else {
+    const r = by.accessInfo;
+    const ok = r.kvReadsPerRequest >= 1 && r.d1PerRequest <= 1;
+    line(ok, `token resolution on a KV hit (getAccessInfo, warm): ${r.kvReadsPerRequest} KV read(s), ${r.d1PerRequest} D1 round trip(s) in all (budget: resolved from KV, D1 ≤ 1 = the method's guard only)${r.kvReadsPerRequest === 0 ? ' — no KV lookup: resolved from D1' : ''}`);
+  }
+  if (!ran('eventsGetSmall') || !ran('eventsGetLarge')) line(null, 'events.get latest-20 p50 at large ≤ 1.3 × at small — not measurable');
+  else {
+    const small = by.eventsGetSmall.p50;
+    const large = by.eventsGetLarge.p50;
+    const ratio = large / Math.max(small, 0.001);
+    line(ratio <= 1.3, `events.get latest-20 p50: ${fmt(large, 1)} ms at large vs ${fmt(small, 1)} ms at small = ${fmt(ratio, 2)}× (budget ≤ 1.3×)`);
+  }
+  const bad = results.filter((r) => r.status === 'ran' && (r.non2xx > 0 || r.errors > 0 || r.sampleInlineErrors));
+  line(bad.length === 0, bad.length === 0
+    ? 'no 5xx and no error responses in any scenario'
+    : `error responses in: ${bad.map((r) => `${r.id} (${r.non2xx} non-2xx, ${r.status5xx} 5xx, ${r.errors} socket errors/timeouts${r.sampleInlineErrors ? `, inline ${[...new Set(r.sampleInlineErrors)].join('/')}` : ''}${r.sampleError ? `, e.g. ${r.sampleError.id ?? ''}` : ''})`).join('; ')}`);
+  return lines;
+}
+
+export function budgetText(lines) {
+  return lines.map((l) => `${l.ok === null ? 'N/A ' : l.ok ? 'PASS' : 'FAIL'}  ${l.text}`).join('\n');
+}

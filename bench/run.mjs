@@ -1,0 +1,130 @@
+// `npm run bench`: starts the Worker as users run it (wrangler dev, fresh local state, BENCH mode), seeds it
+// through the public API, drives each scenario with autocannon from this process, prints the table and the
+// budget, writes bench/results/latest.json, and always stops the server. See docs/performance.md.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, startDevServer } from '../scripts/dev-server.mjs';
+import { parseArgs } from './args.mjs';
+import { runScenario } from './load.mjs';
+import { budget, budgetText, table } from './report.mjs';
+import { sampleRss, workerdPids } from './rss.mjs';
+import { scenarios } from './scenarios.mjs';
+import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
+
+const opts = parseArgs(process.argv.slice(2));
+const log = (msg) => process.stderr.write(`${msg}\n`);
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-bench-'));
+let server = null;
+let starting = null;
+let aborting = false;
+let cleaning = null;
+
+const cleanup = () => (cleaning ??= stopEverything());
+
+async function stopEverything() {
+  // Interrupted while wrangler was starting: wait for it to answer (or fail) so it can be stopped, not orphaned.
+  if (!server && starting) server = await starting.catch(() => null);
+  if (server) {
+    // wrangler exits before its workerd children; wait for them (killing stragglers) so nothing outlives the run.
+    const pids = workerdPids(server.pid);
+    await server.stop();
+    server = null;
+    const deadline = Date.now() + 5000;
+    while (pids.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids) if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
+  }
+  if (!opts.keepState) rmSync(stateDir, { recursive: true, force: true });
+}
+
+async function abort(reason, code) {
+  aborting = true;
+  log(`\n${reason}; stopping the server…`);
+  await cleanup();
+  process.exit(code);
+}
+process.on('SIGINT', () => abort('interrupted', 130));
+process.on('SIGTERM', () => abort('terminated', 143));
+
+// Bound the whole run: seeding at a pessimistic 200 events/s, plus every scenario round with slack.
+const planned = 120 + opts.events / 200 + 12 * opts.rounds * (opts.duration + 20);
+setTimeout(() => abort(`time limit of ${Math.round(opts.timeout ?? planned)} s reached`, 2), (opts.timeout ?? planned) * 1000).unref();
+
+try {
+  const started = Date.now();
+  log(`starting wrangler dev (state in ${stateDir})…`);
+  starting = startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' } });
+  server = await starting;
+  log(`server on ${server.url} (wrangler pid ${server.pid})`);
+  const base = server.url;
+
+  const user = await registerUser(base);
+  const ctx = { user, shared: null, narrowed: null, small: opts.smallEvents, large: opts.events };
+  const seeding = {};
+  const list = () => scenarios(ctx).filter((s) => !opts.only || opts.only.some((w) => s.id.toLowerCase().includes(w.toLowerCase())));
+  const results = [];
+  const memory = { sampler: null, result: null };
+
+  const runPhase = async (phase) => {
+    for (const s of list().filter((x) => x.phase === phase)) {
+      if (s.rss && !memory.sampler) memory.sampler = sampleRss(server.pid);
+      log(`→ ${s.title}`);
+      const r = await runScenario(base, s, opts, (i) => opts.rounds > 1 && log(`  round ${i + 1}/${opts.rounds}`));
+      log(r.status === 'ran' ? `  ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` : `  n/a: ${r.reason}`);
+      results.push(r);
+    }
+    if (memory.sampler) {
+      memory.result = memory.sampler.stop();
+      memory.sampler = null;
+    }
+  };
+
+  await runPhase('base');
+  log('seeding: stream tree');
+  const streamsOk = (await seedStreams(base, user)).available;
+  let eventsOk = false;
+  if (streamsOk) {
+    seeding.small = await seedEvents(base, user, 0, opts.smallEvents, opts.seedConcurrency);
+    eventsOk = seeding.small.available;
+  }
+  await runPhase('small');
+  if (eventsOk) {
+    seeding.large = await seedEvents(base, user, opts.smallEvents, opts.events, opts.seedConcurrency);
+    if (seeding.large.seconds > 0) log(`  ${Math.round(seeding.large.created / seeding.large.seconds)} events/s through batches`);
+  }
+  if (streamsOk) Object.assign(ctx, await seedAccesses(base, user));
+  await runPhase('large');
+
+  const lines = budget(results);
+  const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    settings: { ...opts, out: undefined },
+    seeding,
+    results: results.map((r) => ({ ...r, ratioToFloorB: r.status === 'ran' && floorB ? r.rps / floorB.rps : null })),
+    workerdMemoryDuringLargeScenarios: memory.result,
+    budget: lines,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  const out = opts.out ?? path.join(ROOT, 'bench', 'results', 'latest.json');
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+
+  console.log(`\n${table(results)}\n`);
+  if (memory.result) {
+    console.log(`workerd memory during the ${opts.events}-event scenarios (peak sampled RSS; VmHWM = peak since start, seeding included):`);
+    for (const p of memory.result.processes) console.log(`  ${p.role.padEnd(14)} pid ${p.pid}: peak RSS ${p.peakRssMB} MB, VmHWM ${p.hwmMB} MB`);
+    console.log('');
+  }
+  console.log(`${budgetText(lines)}\n`);
+  console.log(`results: ${path.relative(process.cwd(), out)} (${report.seconds} s)`);
+  await cleanup();
+  process.exit(0);
+} catch (e) {
+  if (aborting) await new Promise(() => {}); // abort() owns the exit; this failure is its consequence
+  log(`\nbenchmark failed: ${e?.stack ?? e}`);
+  if (server) log(server.output().slice(-2000));
+  await cleanup();
+  process.exit(1);
+}

@@ -1,0 +1,35 @@
+// The benchmark's scenarios: each one request shape, run under load against the seeded data.
+// phase: 'base' (right after registration), 'small' (after the small seed), 'large' (after the large seed).
+
+const q = (params) => new URLSearchParams(params).toString();
+
+/** Scenarios in run order. `ctx` = {user, shared, narrowed, small, large} (counts of events seeded). */
+export function scenarios(ctx) {
+  const u = `/${ctx.user.username}`;
+  const personal = ctx.user.token;
+  const createBody = { streamIds: ['r3-c1-g2'], type: 'mass/kg', content: 72.5, tags: ['t3'] };
+  const query = q([
+    ['streams', JSON.stringify({ any: ['r0', 'r1', 'r2'], not: ['r0-c0'] })],
+    ['types[]', 'mass/kg'],
+    ['types[]', 'note/txt'],
+    ['tags[]', 't1'],
+    ['tags[]', 't2'],
+  ]);
+  const batch10 = [
+    ...Array.from({ length: 5 }, (_, i) => ({ method: 'events.get', params: { streams: [`r${i}`], limit: 5 } })),
+    ...Array.from({ length: 5 }, (_, i) => ({ method: 'events.create', params: { streamIds: [`r${i}-c0-g0`], type: 'note/txt', content: `batch ${i}` } })),
+  ];
+  return [
+    { id: 'floorA', title: 'floor A: GET /reg/service/info (no storage)', phase: 'base', method: 'GET', path: '/reg/service/info' },
+    { id: 'floorB', title: 'floor B: GET /bench/d1 (one trivial D1 query)', phase: 'base', method: 'GET', path: '/bench/d1' },
+    { id: 'accessInfo', title: 'getAccessInfo (token resolution only)', phase: 'base', method: 'GET', path: `${u}/access-info`, token: personal },
+    { id: 'eventsGetSmall', title: `events.get latest 20 at ${ctx.small} events`, phase: 'small', method: 'GET', path: `${u}/events`, token: personal },
+    { id: 'eventsGetLarge', title: `events.get latest 20 at ${ctx.large} events`, phase: 'large', method: 'GET', path: `${u}/events`, token: personal, rss: true },
+    { id: 'eventsGetQuery', title: 'events.get {any,not} + types + tags', phase: 'large', method: 'GET', path: `${u}/events?${query}`, token: personal, rss: true },
+    { id: 'eventsGetShared', title: 'events.get latest 20, shared token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.shared, needs: 'shared token', rss: true },
+    { id: 'eventsGetNarrowed', title: 'events.get latest 20, narrowed token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.narrowed, needs: 'narrowed token', rss: true },
+    { id: 'streamsGet', title: 'streams.get (200-stream tree)', phase: 'large', method: 'GET', path: `${u}/streams`, token: personal, rss: true },
+    { id: 'eventsCreate', title: 'events.create', phase: 'large', method: 'POST', path: `${u}/events`, token: personal, body: createBody, rss: true },
+    { id: 'batch10', title: 'callBatch of 10 (5 events.get + 5 events.create)', phase: 'large', method: 'POST', path: `${u}/`, token: personal, body: batch10, calls: 10, rss: true },
+  ];
+}

@@ -1,0 +1,109 @@
+// Seeds the benchmark's data through the public API only: registration, then batch calls.
+import { randomBytes } from 'node:crypto';
+import { batchCalls, inlineErrors, request } from './client.mjs';
+
+const ROOTS = 8;
+const CHILDREN = 4;
+const GRANDCHILDREN = 5;
+export const TAGS = Array.from({ length: 10 }, (_, i) => `t${i}`);
+const DAY = 86_400;
+
+/** Deterministic pseudo-random numbers (mulberry32) so every run seeds the same shapes. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The 200-stream tree: 8 roots × 4 children × 5 grandchildren (8 + 32 + 160), ids r0, r0-c1, r0-c1-g2. */
+export function streamTree() {
+  const streams = [];
+  for (let r = 0; r < ROOTS; r++) {
+    const root = `r${r}`;
+    streams.push({ id: root, name: `Root ${r}`, parentId: null });
+    for (let c = 0; c < CHILDREN; c++) {
+      const child = `${root}-c${c}`;
+      streams.push({ id: child, name: `Child ${c}`, parentId: root });
+      for (let g = 0; g < GRANDCHILDREN; g++) streams.push({ id: `${child}-g${g}`, name: `Leaf ${g}`, parentId: child });
+    }
+  }
+  return streams;
+}
+
+const leaves = () => streamTree().filter((s) => s.id.includes('-g'));
+
+/** One events.create params object: one or two leaf streams, 0–3 tags, one of five types, some durations. */
+function eventParams(random, leafIds, now) {
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const streamIds = [pick(leafIds)];
+  if (random() < 0.1) {
+    const other = pick(leafIds);
+    if (other !== streamIds[0]) streamIds.push(other);
+  }
+  const tags = [...new Set(Array.from({ length: Math.floor(random() * 4) }, () => pick(TAGS)))];
+  // Spread over the past year, ending an hour ago, so "latest 20" reads the newest seeded events.
+  const time = Math.round(now - 3600 - random() * 365 * DAY);
+  const kind = random();
+  if (kind < 0.35) return { streamIds, type: 'mass/kg', time, tags, content: Math.round((50 + random() * 50) * 10) / 10 };
+  if (kind < 0.6) return { streamIds, type: 'note/txt', time, tags, content: `Note ${Math.floor(random() * 1e6)}` };
+  if (kind < 0.8) return { streamIds, type: 'activity/plain', time, tags, duration: Math.round(60 + random() * 7200), content: null };
+  if (kind < 0.92) return { streamIds, type: 'count/steps', time, tags, duration: 3600, content: Math.floor(random() * 5000) };
+  return { streamIds, type: 'mood/rating', time, tags, content: Math.round(random() * 100) / 100 };
+}
+
+/** Registers the bench user; returns {username, token}. */
+export async function registerUser(base) {
+  const username = `bench-${randomBytes(4).toString('hex')}`;
+  const res = await request(base, 'POST', '/reg/users', {
+    body: { appId: 'pryv-edge-bench', username, password: randomBytes(12).toString('hex'), email: `${username}@bench.invalid` },
+  });
+  if (res.status !== 201) throw new Error(`registration failed: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  return { username, token: new URL(res.body.apiEndpoint).username };
+}
+
+/** Creates the stream tree (one batch). Returns whether streams.create is available. */
+export async function seedStreams(base, user) {
+  const { results } = await batchCalls(base, user.username, user.token, streamTree().map((s) => ({ method: 'streams.create', params: s })), { label: 'streams' });
+  return checkSeed('streams.create', results);
+}
+
+/** Grows the event count from `from` to `to` with events.create batch calls. */
+export async function seedEvents(base, user, from, to, concurrency) {
+  if (to <= from) return { available: true, created: 0, seconds: 0 };
+  const random = rng(from + 1);
+  const leafIds = leaves().map((s) => s.id);
+  const now = Math.floor(Date.now() / 1000);
+  const calls = Array.from({ length: to - from }, () => ({ method: 'events.create', params: eventParams(random, leafIds, now) }));
+  const { results, seconds } = await batchCalls(base, user.username, user.token, calls, { concurrency, label: `events ${from}→${to}` });
+  return { ...checkSeed('events.create', results), created: results.filter((r) => r && !r.error).length, seconds };
+}
+
+/**
+ * Two shared accesses on part of the tree: a plain one (read on r0 and r1), and one narrowed by tag and time
+ * (§7.6) on r2. Each is null when the server cannot create it (method or narrowing not available).
+ */
+export async function seedAccesses(base, user) {
+  const now = Math.floor(Date.now() / 1000);
+  const { results } = await batchCalls(base, user.username, user.token, [
+    { method: 'accesses.create', params: { name: 'bench shared', type: 'shared', permissions: [{ streamId: 'r0', level: 'read' }, { streamId: 'r1', level: 'read' }] } },
+    { method: 'accesses.create', params: { name: 'bench narrowed', type: 'shared', permissions: [{ streamId: 'r2', level: 'read', tags: ['t1', 't2'], fromTime: now - 180 * DAY }] } },
+  ], { label: 'accesses' });
+  const token = (r) => (r && !r.error && r.access?.token) || null;
+  for (const r of results) if (r?.error && !['unavailable-method', 'invalid-method'].includes(r.error.id)) console.error(`  accesses.create: ${r.error.id}: ${r.error.message}`);
+  return { shared: token(results[0]), narrowed: token(results[1]) };
+}
+
+function checkSeed(method, results) {
+  const errors = inlineErrors(results);
+  if (errors.allUnavailable) {
+    console.error(`  ${method}: not available in this build (${errors.sample.id}); dependent scenarios report n/a`);
+    return { available: false };
+  }
+  if (errors.count > 0) console.error(`  ${method}: ${errors.count} inline errors, first: ${errors.sample.id}: ${errors.sample.message}`);
+  return { available: true, errors: errors.count };
+}

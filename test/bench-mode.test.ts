@@ -1,0 +1,81 @@
+import { env } from 'cloudflare:test';
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { benchApp } from '../src/bench/app';
+import { BENCH_HEADERS, instrumentD1, instrumentEnv, instrumentKv, type StorageCounts } from '../src/bench/instrument';
+import { runGuarded } from '../src/auth/request-guard';
+import { getDb } from '../src/storage/db';
+import { accesses, users } from '../src/storage/schema';
+import { call, newUser } from './helpers';
+
+const zero = (): StorageCounts => ({ d1: 0, kvReads: 0 });
+
+describe('bench mode is off without the BENCH var (production and tests)', () => {
+  it('answers the floor-B route /bench/d1 with 404 unknown-resource', async () => {
+    expect(env.BENCH).toBeUndefined();
+    const res = await call('GET', '/bench/d1');
+    expect(res.status).toBe(404);
+    expect(res.body.error.id).toBe('unknown-resource');
+  });
+
+  it('adds no instrumentation headers to public or token-authenticated responses', async () => {
+    const info = await call('GET', '/reg/service/info');
+    expect(info.status).toBe(200);
+    const { username, token } = await newUser('bench');
+    const access = await call('GET', `/${username}/access-info`, { token });
+    expect(access.status).toBe(200);
+    for (const res of [info, access]) {
+      expect(res.headers.get(BENCH_HEADERS.d1)).toBeNull();
+      expect(res.headers.get(BENCH_HEADERS.kvReads)).toBeNull();
+    }
+  });
+});
+
+describe('bench instrumentation counts storage calls (wrapper called directly on the real bindings)', () => {
+  it('counts one D1 round trip per statement execution, batch and exec, not per prepare or bind', async () => {
+    const counts = zero();
+    const db = instrumentD1(env.DB, counts);
+    const stmt = db.prepare('SELECT ?1 AS v').bind(7);
+    expect(counts.d1).toBe(0);
+    expect(await stmt.first('v')).toBe(7);
+    await db.prepare('SELECT 1').all();
+    await db.prepare('SELECT 1').raw();
+    await db.prepare('SELECT 1').run();
+    expect(counts.d1).toBe(4);
+    const out = await db.batch([db.prepare('SELECT 1 AS a'), db.prepare('SELECT ?1 AS b').bind(2)]);
+    expect(out[1].results).toEqual([{ b: 2 }]);
+    expect(counts.d1).toBe(5);
+    await db.exec('SELECT 1');
+    expect(counts.d1).toBe(6);
+  });
+
+  it('counts a guarded method round trip through Drizzle as exactly one', async () => {
+    const { username } = await newUser('bench');
+    const counts = zero();
+    const db = getDb(instrumentD1(env.DB, counts));
+    const user = (await db.select().from(users).where(eq(users.username, username)))[0];
+    const access = (await db.select().from(accesses).where(eq(accesses.userId, user.id)))[0];
+    expect(counts.d1).toBe(2);
+    const { results } = await runGuarded(db, access, Date.now() / 1000, [db.all(sql`SELECT 1 AS one`), db.select().from(users).where(eq(users.id, user.id))] as const);
+    expect(results[1]).toHaveLength(1);
+    expect(counts.d1).toBe(3);
+  });
+
+  it('counts KV get and getWithMetadata as reads, and writes not at all', async () => {
+    const counts = zero();
+    const kv = instrumentKv(env.ACCESSES, counts);
+    await kv.put('bench-key', 'v');
+    expect(await kv.get('bench-key')).toBe('v');
+    expect((await kv.getWithMetadata('bench-key')).value).toBe('v');
+    await kv.delete('bench-key');
+    expect(counts.kvReads).toBe(2);
+  });
+
+  it('serves floor B with one D1 round trip when mounted on an instrumented env', async () => {
+    const bench = instrumentEnv(env);
+    const res = await benchApp.fetch(new Request('http://127.0.0.1/bench/d1'), bench.env);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ one: 1 });
+    expect(bench.counts).toEqual({ d1: 1, kvReads: 0 });
+  });
+});
