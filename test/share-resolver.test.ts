@@ -39,6 +39,39 @@ describe('share codes (minting and storage)', () => {
   });
 });
 
+describe('share links of accesses.create and accesses.delete', () => {
+  const create = (username: string, token: string, body: unknown) => call('POST', `/${username}/accesses`, { token, body });
+
+  it('returns shareUrl https://{host}/s/{code} for a shared access only', async () => {
+    const { username, token } = await newUser('share');
+    const shared = await create(username, token, { name: 'for the doctor', permissions: [{ streamId: '*', level: 'read' }] });
+    expect(shared.status).toBe(201);
+    expect(shared.body.access.shareUrl).toMatch(new RegExp(`^${BASE}/s/[A-Za-z0-9_-]{22,}$`));
+    const app = await create(username, token, { name: 'an-app', type: 'app', permissions: [{ streamId: '*', level: 'read' }] });
+    expect(app.status).toBe(201);
+    expect(app.body.access).not.toHaveProperty('shareUrl');
+    const code = shared.body.access.shareUrl.split('/s/')[1];
+    expect((await resolve(code)).resolved?.access?.id).toBe(shared.body.access.id);
+  });
+
+  it('deleting the access (directly or by cascade) removes its link and the link\'s KV entry', async () => {
+    const { username, token } = await newUser('share');
+    const direct = (await create(username, token, { name: 'direct', permissions: [{ streamId: '*', level: 'read' }] })).body.access;
+    const app = (await create(username, token, { name: 'parent-app', type: 'app', permissions: [{ streamId: '*', level: 'read' }] })).body.access;
+    const child = (await create(username, app.token, { name: 'child', permissions: [{ streamId: '*', level: 'read' }] })).body.access;
+    const codes = [direct, child].map((a) => a.shareUrl.split('/s/')[1] as string);
+    for (const code of codes) expect((await resolve(code)).resolved).not.toBeNull(); // now cached in KV
+    expect((await call('DELETE', `/${username}/accesses/${direct.id}`, { token })).status).toBe(200);
+    expect((await call('DELETE', `/${username}/accesses/${app.id}`, { token })).status).toBe(200);
+    for (const code of codes) {
+      const hash = await shareCodeHash(code);
+      expect(await env.ACCESSES.get(shareCacheKey(hash))).toBeNull();
+      expect(await db().select().from(shareLinks).where(eq(shareLinks.codeHash, hash))).toHaveLength(0);
+      expect((await resolve(code)).resolved).toBeNull();
+    }
+  });
+});
+
 describe('share resolver (code → user and access, KV first, D1 the authority)', () => {
   it('resolves a live shared access from D1, then from KV', async () => {
     const { username } = await newUser('share');

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from './db';
 import { accesses, shareLinks, users, type AccessRow, type ShareLinkRow, type UserRow } from './schema';
 
@@ -21,16 +21,14 @@ export async function findShareLink(db: Db, codeHash: string): Promise<{ user: U
   return rows[0] ?? null;
 }
 
-/** Code hashes of the links of some accesses: their KV entries are dropped when the accesses are deleted. */
-export async function shareLinkHashes(db: Db, userId: string, accessIds: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  // D1 binds at most 100 parameters per statement.
-  for (let i = 0; i < accessIds.length; i += 90) {
-    const rows = await db
-      .select({ codeHash: shareLinks.codeHash })
-      .from(shareLinks)
-      .where(and(eq(shareLinks.userId, userId), inArray(shareLinks.accessId, accessIds.slice(i, i + 90))));
-    out.push(...rows.map((r) => r.codeHash));
-  }
-  return out;
+/**
+ * Removes the links of the user's deleted accesses, returning their hashes (to drop their KV entries). Placed
+ * after the deletion in `accesses.delete`'s own batch, so it also catches cascaded deletions.
+ */
+export function deleteDeadShareLinks(db: Db, userId: string) {
+  const dead = db.select({ id: accesses.id }).from(accesses).where(and(eq(accesses.userId, userId), isNotNull(accesses.deleted)));
+  return db
+    .delete(shareLinks)
+    .where(and(eq(shareLinks.userId, userId), inArray(shareLinks.accessId, dead)))
+    .returning({ codeHash: shareLinks.codeHash });
 }

@@ -5,8 +5,7 @@
 import type { Env } from '../env';
 import { sha256Hex, toBase64Url } from '../auth/crypto';
 import type { UserContext } from '../methods/context';
-import type { Db } from '../storage/db';
-import { insertShareLink, shareLinkHashes } from '../storage/share-links';
+import { insertShareLink } from '../storage/share-links';
 
 const CODE_BYTES = 18;
 
@@ -36,10 +35,9 @@ export async function mintShareLink(ctx: UserContext, accessId: string) {
 }
 
 /**
- * Drops the KV entries of deleted accesses' links. Only a speed-up: the resolver never serves a KV hit
- * without the D1 guard, so a missed deletion costs one retry, never a leak.
+ * Drops the KV entries of dead links (see `deleteDeadShareLinks`). Only a speed-up: the resolver never serves
+ * a KV hit without the D1 guard, so a missed entry costs one retry, never a leak.
  */
-export async function forgetShareLinks(env: Env, db: Db, userId: string, accessIds: readonly string[]): Promise<void> {
-  const hashes = await shareLinkHashes(db, userId, accessIds);
-  await Promise.all(hashes.map((h) => env.ACCESSES.delete(shareCacheKey(h))));
+export async function forgetShareLinks(env: Env, codeHashes: readonly string[]): Promise<void> {
+  await Promise.all(codeHashes.map((h) => env.ACCESSES.delete(shareCacheKey(h))));
 }

@@ -5,46 +5,22 @@
  * costs the same work up to that point — one hash and one lookup — whether it is unknown, revoked or expired.
  */
 import type { Env } from '../env';
+import { readCacheEntry, writeCacheEntry } from '../auth/access-cache';
+import { isExpired } from '../auth/access-rules';
 import type { Resolved } from '../auth/resolve-access';
 import type { Db } from '../storage/db';
-import type { AccessRow, UserRow } from '../storage/schema';
+import type { AccessRow } from '../storage/schema';
 import { findShareLink } from '../storage/share-links';
 import { shareCacheKey, shareCodeHash } from './share-links';
 
-/** Bounds how long a stale entry keeps costing a retry; it can never authorize anything by itself. */
-const CACHE_TTL_SECONDS = 600;
-
-interface CachedShare {
-  v: 1;
-  user: Omit<UserRow, 'passwordHash'>;
-  access: Omit<AccessRow, 'tokenSealed'>;
-}
-
 /** A share page may be served for this access now: a live shared access, not past its `expires`. */
 export function usableForShare(access: AccessRow | null, now: number): access is AccessRow {
-  return access !== null && access.type === 'shared' && access.deleted === null && (access.expires === null || access.expires >= now);
+  return access !== null && access.type === 'shared' && access.deleted === null && !isExpired(access, now);
 }
 
 export interface ShareResolution {
   resolved: Resolved | null;
   fromCache: boolean;
-}
-
-async function readCache(env: Env, key: string): Promise<Resolved | null> {
-  try {
-    const entry = await env.ACCESSES.get<CachedShare>(key, 'json');
-    if (!entry || entry.v !== 1 || !entry.user || !entry.access) return null;
-    return { user: { ...entry.user, passwordHash: '' }, access: { ...entry.access, tokenSealed: null } };
-  } catch {
-    return null; // an unreadable entry or a KV outage falls back to D1
-  }
-}
-
-async function writeCache(env: Env, key: string, resolved: { user: UserRow; access: AccessRow }): Promise<void> {
-  const { passwordHash: _p, ...user } = resolved.user;
-  const { tokenSealed: _s, ...access } = resolved.access;
-  const entry: CachedShare = { v: 1, user, access };
-  await env.ACCESSES.put(key, JSON.stringify(entry), { expirationTtl: CACHE_TTL_SECONDS });
 }
 
 /**
@@ -64,12 +40,12 @@ export async function resolveShareCode(
   if (opts.skipCache) {
     await env.ACCESSES.delete(key).catch(() => undefined);
   } else {
-    const cached = await readCache(env, key);
+    const cached = await readCacheEntry(env, key, now);
     if (cached && usableForShare(cached.access, now)) return { resolved: cached, fromCache: true };
   }
   const found = await findShareLink(db, hash);
   if (found && usableForShare(found.access, now)) {
-    waitUntil(writeCache(env, key, found).catch(() => undefined));
+    waitUntil(writeCacheEntry(env, key, found.user, found.access).catch(() => undefined));
   }
   return { resolved: found, fromCache: false };
 }

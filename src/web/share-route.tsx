@@ -3,14 +3,14 @@
  * by a browser. Every refusal is the same 404 page; responses are never cached, indexed or referred from.
  */
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { resolveUserAndAccess } from '../auth/resolve-access';
+import { forgetAccess } from '../auth/access-cache';
+import { resolveRequest, type Resolved } from '../auth/resolve-access';
 import { isValidUsername } from '../lib/username';
 import type { PublicContext } from '../methods/context';
 import { ErrorPage, NotAvailablePage, SharePage, type PageLinks } from './share-page';
 import { resolveShareCode } from './share-resolver';
 import { shareCssHash } from './share-style';
 import { loadShareView, MAX_PAGE } from './share-view';
-import type { Resolved } from '../auth/resolve-access';
 
 /** A browser navigation (not an API client) to the user root: it asks for HTML first. */
 export function wantsHtml(req: Request): boolean {
@@ -56,9 +56,11 @@ export function serveShareByCode(base: PublicContext, code: string, url: URL): P
 
 /** The classic form: the token in `?auth=` (or a header); paging links repeat it, no other link does. */
 export function serveShareByToken(base: PublicContext, username: string, token: string | undefined, url: URL): Promise<Response> {
-  const resolve = async () => {
+  const resolve = async (skipCache: boolean) => {
     if (!token || !isValidUsername(username)) return null;
-    return resolveUserAndAccess(base.db, username, token);
+    // Same KV-first lookup as the API; after a guard refusal the stale entry is dropped and D1 re-read.
+    if (skipCache) await forgetAccess(base.env, username, token).catch(() => undefined);
+    return (await resolveRequest(base.env, base.db, username, token, base.now, base.request.waitUntil, { skipCache })).resolved;
   };
   const auth = encodeURIComponent(token ?? '');
   return serve(base, resolve, token ?? '', url, { page: (n) => `?auth=${auth}&page=${n}` });
