@@ -17,6 +17,8 @@ function Layout(props: { title: string; children: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <meta name="referrer" content="no-referrer" />
+        {/* No favicon request: the browser would otherwise ask the API for /favicon.ico. */}
+        <link rel="icon" href="data:," />
         <title>{props.title}</title>
         <style dangerouslySetInnerHTML={{ __html: SHARE_CSS }} />
       </head>
