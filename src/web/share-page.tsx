@@ -194,29 +194,22 @@ export function SharePage(props: { view: ShareView; links: PageLinks }) {
   );
 }
 
-/** One page for every failure (unknown, revoked, expired): it must not tell them apart. */
-export function NotAvailablePage() {
+function MessagePage(props: { title: string; text: string }) {
   return (
-    <Layout title="Link not available">
+    <Layout title={props.title}>
       <main class="wrap">
         <section>
-          <h1>Link not available</h1>
-          <p>This link does not lead to any shared data. Ask the person who sent it for a new one.</p>
+          <h1>{props.title}</h1>
+          <p>{props.text}</p>
         </section>
       </main>
     </Layout>
   );
 }
 
-export function ErrorPage() {
-  return (
-    <Layout title="Temporarily unavailable">
-      <main class="wrap">
-        <section>
-          <h1>Temporarily unavailable</h1>
-          <p>The page could not be shown. Please try again later.</p>
-        </section>
-      </main>
-    </Layout>
-  );
-}
+/** One page for every failure (unknown, revoked, expired): it must not tell them apart. */
+export const NotAvailablePage = () => (
+  <MessagePage title="Link not available" text="This link does not lead to any shared data. Ask the person who sent it for a new one." />
+);
+
+export const ErrorPage = () => <MessagePage title="Temporarily unavailable" text="The page could not be shown. Please try again later." />;
