@@ -112,7 +112,8 @@ export const events = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
-    index('events_time').on(t.userId, t.time).where(sql`deleted IS NULL`),
+    // (time, id) is events.get's sort order: the latest N come straight off this index, whatever the account's size.
+    index('events_time').on(t.userId, t.time, t.id).where(sql`deleted IS NULL`),
     index('events_modified').on(t.userId, t.modified),
     index('events_deleted').on(t.userId, t.deleted).where(sql`deleted IS NOT NULL`),
   ],
