@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { shareCacheKey, shareCodeHash } from '../src/web/share-links';
 import { updateAccessRow } from './db-fixtures';
 import { batch, call, newUser } from './helpers';
 import type { AccessRow, UserRow } from '../src/storage/schema';
@@ -171,7 +173,11 @@ describe('share page over HTTP (data through the method table)', () => {
     const { share } = await sharedAccount();
     const deleted = await share([{ streamId: 'health', level: 'read' }]);
     const narrowed = await share([{ streamId: 'health', level: 'read' }]);
-    for (const a of [deleted, narrowed]) expect((await open(a.shareUrl)).status).toBe(200); // now cached in KV
+    for (const a of [deleted, narrowed]) {
+      expect((await open(a.shareUrl)).status).toBe(200);
+      const key = shareCacheKey(await shareCodeHash(a.shareUrl.split('/s/')[1]));
+      await vi.waitFor(async () => expect(await env.ACCESSES.get(key)).not.toBeNull()); // written after the response
+    }
     // Changed behind the API's back: KV still holds the old rows.
     await updateAccessRow(deleted.id, { deleted: Date.now() / 1000 });
     await updateAccessRow(narrowed.id, {
