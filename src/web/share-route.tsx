@@ -12,7 +12,7 @@ import { resolveShareCode } from './share-resolver';
 import { shareCssHash } from './share-style';
 import { loadShareView, MAX_PAGE } from './share-view';
 
-/** A browser navigation (not an API client) to the user root: it asks for HTML first. */
+/** A browser navigation to the user root (API clients never list text/html in Accept). */
 export function wantsHtml(req: Request): boolean {
   const accept = req.headers.get('accept') ?? '';
   return /\btext\/html\b/i.test(accept);
@@ -43,7 +43,9 @@ async function serve(base: PublicContext, resolve: (skipCache: boolean) => Promi
     const view = await loadShareView(base, resolve, token, pageNumber(url));
     if (!view) return htmlResponse(<NotAvailablePage />, 404);
     return htmlResponse(<SharePage view={view} links={links} />, 200);
-  } catch {
+  } catch (e) {
+    // A bug, not a refusal. Logged without the request URL, which may hold a code or a token.
+    console.error('share page failed:', e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error');
     return htmlResponse(<ErrorPage />, 500);
   }
 }
