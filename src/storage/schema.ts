@@ -5,6 +5,14 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/** The tracking fields of §4.1 (events, streams, accesses): timestamps and the access ids that made them. */
+const tracking = () => ({
+  created: real('created').notNull(),
+  createdBy: text('created_by').notNull(),
+  modified: real('modified').notNull(),
+  modifiedBy: text('modified_by').notNull(),
+});
+
 export const users = sqliteTable(
   'users',
   {
@@ -42,10 +50,7 @@ export const accesses = sqliteTable(
     clientData: text('client_data'),
     /** Id of the access that created this one (app → shared cascade). */
     parentId: text('parent_id'),
-    created: real('created').notNull(),
-    createdBy: text('created_by').notNull(),
-    modified: real('modified').notNull(),
-    modifiedBy: text('modified_by').notNull(),
+    ...tracking(),
     deleted: real('deleted'),
   },
   (t) => [
@@ -64,10 +69,7 @@ export const streams = sqliteTable(
     parentId: text('parent_id'),
     clientData: text('client_data'),
     trashed: integer('trashed', { mode: 'boolean' }).notNull().default(false),
-    created: real('created').notNull(),
-    createdBy: text('created_by').notNull(),
-    modified: real('modified').notNull(),
-    modifiedBy: text('modified_by').notNull(),
+    ...tracking(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.id] }), index('streams_parent').on(t.userId, t.parentId)],
 );
@@ -103,10 +105,7 @@ export const events = sqliteTable(
     clientData: text('client_data'),
     trashed: integer('trashed', { mode: 'boolean' }).notNull().default(false),
     attachments: text('attachments'),
-    created: real('created').notNull(),
-    createdBy: text('created_by').notNull(),
-    modified: real('modified').notNull(),
-    modifiedBy: text('modified_by').notNull(),
+    ...tracking(),
     /** Tombstone: set when deleted for good; the id stays blocked forever. */
     deleted: real('deleted'),
   },
