@@ -6,7 +6,7 @@ const HELP = `npm run bench -- [flags]
   --rounds N              rounds per scenario; medians are reported (default 1)
   --events N              events seeded before the large-data scenarios (default 100000; --quick: 2000)
   --small-events N        events seeded before the small-data scenarios (default 1000; --quick: 200)
-  --seed-concurrency N    batch requests in flight while seeding (default 2)
+  --seed-concurrency N    batch requests in flight while seeding (default 4)
   --only a,b              run only the scenarios whose id contains one of these words
   --out FILE              results file (default bench/results/latest.json)
   --keep-state            keep the temporary wrangler state folder
@@ -41,7 +41,7 @@ export function parseArgs(argv) {
     rounds: Math.max(1, Math.floor(num('rounds', 1))),
     events: Math.floor(num('events', quick ? 2000 : 100_000)),
     smallEvents: Math.floor(num('small-events', quick ? 200 : 1000)),
-    seedConcurrency: Math.max(1, Math.floor(num('seed-concurrency', 2))),
+    seedConcurrency: Math.max(1, Math.floor(num('seed-concurrency', 4))),
     only: flags.has('only') ? String(flags.get('only')).split(',').filter(Boolean) : null,
     out: flags.get('out') ?? null,
     keepState: flags.get('keep-state') === true,

@@ -47,8 +47,9 @@ async function abort(reason, code) {
 process.on('SIGINT', () => abort('interrupted', 130));
 process.on('SIGTERM', () => abort('terminated', 143));
 
-// Bound the whole run: seeding at a pessimistic 200 events/s, plus every scenario round with slack.
-const planned = 120 + opts.events / 200 + 12 * opts.rounds * (opts.duration + 20);
+// Bound the whole run: seeding at a pessimistic 50 events/s (about 250/s measured on 2 busy cores), plus
+// every scenario round with slack.
+const planned = 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20);
 setTimeout(() => abort(`time limit of ${Math.round(opts.timeout ?? planned)} s reached`, 2), (opts.timeout ?? planned) * 1000).unref();
 
 try {
