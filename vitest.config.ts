@@ -2,20 +2,40 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Two projects, both run by `npm test`:
+// - workers: every `test/**/*.test.ts` inside workerd, against the Worker with real (miniflare) D1, KV and R2;
+// - e2e: `test/e2e/**/*.e2e.ts` in Node, against `wrangler dev` over loopback HTTP with the `pryv` client.
 export default defineConfig({
-  plugins: [
-    cloudflareTest(async () => ({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {
-          TOKEN_KEY: 'test-token-key-not-secret',
-          TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                TOKEN_KEY: 'test-token-key-not-secret',
+                TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/**/*.test.ts'],
+          setupFiles: ['./test/apply-migrations.ts'],
         },
       },
-    })),
-  ],
-  test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['./test/apply-migrations.ts'],
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.ts'],
+          environment: 'node',
+          // Starting wrangler dev (migrations + workerd) takes seconds on a small CI machine.
+          hookTimeout: 180_000,
+          testTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -1,13 +1,23 @@
 // Starts the Worker locally as users run it: D1 migrations applied to local state, then `wrangler dev`.
 // Used by `npm start`, the end-to-end tests and the benchmark. Runs under Node 22 (see package.json).
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler');
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '', NO_COLOR: '1' };
+// Offline by default: no telemetry, and no fetch of the `Request.cf` sample from workers.cloudflare.com (the
+// Worker does not read `request.cf`; offline that fetch only fails with warnings and delays the first request).
+const ENV = {
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CI: process.env.CI ?? '',
+  NO_COLOR: '1',
+};
 
 /** A free TCP port on loopback. */
 export function freePort() {
@@ -20,6 +30,15 @@ export function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** A fresh, empty directory for local D1/KV/R2 state (tests and benchmarks start from nothing). */
+export function tempStateDir(prefix = 'pryv-edge-') {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** Applies every migration of `migrations/` to the local D1 state in `stateDir` (default `.wrangler/state`). */

@@ -1,4 +1,6 @@
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../src/index';
+import type { Env } from '../src/env';
 
 /** Requests go to the Worker's own fetch handler inside workerd, with real D1, KV and R2 from miniflare. */
 export const BASE = 'http://127.0.0.1:8787';
@@ -14,6 +16,11 @@ export interface CallOptions {
   body?: unknown;
   token?: string;
   headers?: Record<string, string>;
+  /**
+   * Variables to override for this request (e.g. `{DOMAIN: 'example.test'}`): the Worker's fetch handler is then
+   * called directly with the real bindings plus these, and the call waits for its `waitUntil` work.
+   */
+  vars?: Partial<Env>;
 }
 
 export async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {
@@ -24,7 +31,15 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     headers['Content-Type'] ??= 'application/json';
   }
-  const res = await SELF.fetch(`${BASE}${path}`, { method, headers, body });
+  const url = path.startsWith('http') ? path : `${BASE}${path}`;
+  let res: Response;
+  if (opts.vars) {
+    const ctx = createExecutionContext();
+    res = await worker.fetch(new Request(url, { method, headers, body }), { ...env, ...opts.vars }, ctx);
+    await waitOnExecutionContext(ctx);
+  } else {
+    res = await SELF.fetch(url, { method, headers, body });
+  }
   const text = await res.text();
   let parsed: any = undefined;
   try {

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { ApiError, err, toApiError } from './errors';
 import { invoke, issuesData } from './invoke';
 import { collectPayload } from './serialize';
+import { StaleAccessError } from '../auth/request-guard';
 import { REMOVED_METHOD_IDS, UNSHIPPED_METHOD_IDS } from './routes';
 import type { AccessContext } from '../methods/context';
 import type { MethodDef } from '../methods/table';
@@ -34,6 +35,8 @@ export async function runBatch(body: unknown, ctx: AccessContext, methods: Reado
       const result = await invoke(def, call.params, { ...ctx, now: Date.now() / 1000 });
       results.push(await collectPayload(result.payload, BATCH_RESULT_LIMIT));
     } catch (e) {
+      // A stale cached access before any write: abort so the transport re-resolves and re-runs the batch.
+      if (e instanceof StaleAccessError && e.retryable) throw e;
       results.push({ error: toApiError(e).toBody() });
     }
   }

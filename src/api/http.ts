@@ -2,8 +2,9 @@ import { Hono, type Context as HonoContext } from 'hono';
 import { readConfig, withSlash, type Config } from '../config';
 import type { Env } from '../env';
 import { Permissions, type Permission } from '../auth/permissions';
-import { requireLiveAccess, requireNotExpired, resolveUserAndAccess } from '../auth/resolve-access';
-import { runGuarded } from '../auth/request-guard';
+import { requireLiveAccess, requireNotExpired, resolveRequest, type Resolved } from '../auth/resolve-access';
+import { forgetAccess, writeCachedAccess } from '../auth/access-cache';
+import { runGuarded, StaleAccessError } from '../auth/request-guard';
 import { TOUCH_INTERVAL_SECONDS, SESSION_SECONDS } from '../auth/session';
 import { isValidUsername } from '../lib/username';
 import { METHODS } from '../methods';
@@ -13,6 +14,7 @@ import { touchAccess } from '../storage/accesses';
 import { runBatch } from './batch';
 import { corsHeaders } from './cors';
 import { ApiError, err, MESSAGES } from './errors';
+import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { invoke } from './invoke';
 import { coerceQuery } from './query-coercion';
 import { readJsonBody } from './request-body';
@@ -76,16 +78,55 @@ function publicRoute(methodId: string, source: ParamSource) {
   };
 }
 
-/** Coalesced bookkeeping after an accepted request: `lastUsed` and the personal session's slide (§5.2). */
+/**
+ * Coalesced bookkeeping after an accepted request: `lastUsed` and the personal session's slide (§5.2), plus
+ * the KV copy, so a cached row does not make every request look due for a touch. Never changes `modified`
+ * (the request guard compares it).
+ */
 function scheduleTouch(ctx: AccessContext): void {
   const { access, now } = ctx;
   if (access.lastUsed !== null && now - access.lastUsed < TOUCH_INTERVAL_SECONDS) return;
+  const values = { lastUsed: now, sessionExpires: access.type === 'personal' ? now + SESSION_SECONDS : undefined };
   ctx.request.waitUntil(
-    touchAccess(ctx.db, access.id, {
-      lastUsed: now,
-      sessionExpires: access.type === 'personal' ? now + SESSION_SECONDS : undefined,
-    }),
+    Promise.all([
+      touchAccess(ctx.db, access.id, values),
+      writeCachedAccess(ctx.env, ctx.user.username, ctx.token, ctx.user, { ...access, ...values, sessionExpires: values.sessionExpires ?? access.sessionExpires }),
+    ]).catch(() => undefined),
   );
+}
+
+/**
+ * The access context of a resolved token (§2.3 outcomes first). `ctx.run` marks a StaleAccessError as
+ * retryable while no guarded round trip of this request has succeeded, i.e. while nothing has been written.
+ */
+function accessContext(userCtx: UserContext, resolved: Resolved, token: string, headers: Record<string, string>) {
+  const { now, db } = userCtx;
+  const access = requireLiveAccess(resolved.access, now);
+  headers['Pryv-Access-Id'] = access.id;
+  requireNotExpired(access, now);
+  const state = { guarded: false, streamsVersion: 0 };
+  const ctx: AccessContext = {
+    ...userCtx,
+    user: resolved.user,
+    access,
+    token,
+    permissions: new Permissions(access.type, parseJson<Permission[]>(access.permissions, [])),
+    run: async (statements) => {
+      // A bare confirmation (`run([])`) adds nothing once this request's access was confirmed: in a batch of
+      // 1,000 calls it would cost 1,000 round trips.
+      if (statements.length === 0 && state.guarded) return { streamsVersion: state.streamsVersion, results: [] as never };
+      try {
+        const out = await runGuarded(db, access, now, statements);
+        state.guarded = true;
+        state.streamsVersion = out.streamsVersion;
+        return out;
+      } catch (e) {
+        if (e instanceof StaleAccessError) e.retryable = !state.guarded;
+        throw e;
+      }
+    },
+  };
+  return { ctx, state };
 }
 
 /** Everything under U: user check first (404), then route, then token, then the method (§2.1, §2.14). */
@@ -98,7 +139,8 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
     const def = match?.route.method ? METHODS.get(match.route.method) : undefined;
     const needsToken = match?.route.method === 'callBatch' || def?.auth === 'access';
     const token = needsToken ? extractToken(c.req.raw, new URL(c.req.url)) : undefined;
-    const resolved = await resolveUserAndAccess(base.db, username, token);
+    const lookup = (skipCache: boolean) => resolveRequest(c.env, base.db, username, token, base.now, base.request.waitUntil, { skipCache });
+    const { resolved, fromCache } = await lookup(false);
     if (!resolved) throw err.unknownResource(MESSAGES.unknownUser(username));
     if (!match) throw err.unknownResource(MESSAGES.unknownRoute);
     const { route, pathParams } = match;
@@ -111,23 +153,43 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
       return resultResponse(await invoke(def, params, userCtx), base.config, headers);
     }
     if (token === undefined) throw err.missingToken();
-    const access = requireLiveAccess(resolved.access, base.now);
-    headers['Pryv-Access-Id'] = access.id;
-    requireNotExpired(access, base.now);
-    const ctx: AccessContext = {
-      ...userCtx,
-      access,
-      token,
-      permissions: new Permissions(access.type, parseJson<Permission[]>(access.permissions, [])),
-      run: (statements) => runGuarded(base.db, access, base.now, statements),
+    // The body is read once, after the token checks, and reused if the call is re-run.
+    let input: Promise<unknown> | undefined;
+    const readInput = () =>
+      (input ??= route.method === 'callBatch' ? readJsonBody(c.req.raw) : routeParams(c, route.source ?? 'none', def!.params, pathParams));
+    const attempt = async (r: Resolved, fromCache: boolean): Promise<Response> => {
+      const { ctx, state } = accessContext(userCtx, r, token, headers);
+      let result;
+      try {
+        result =
+          route.method === 'callBatch'
+            ? { payload: { results: await runBatch(await readInput(), ctx, METHODS) } }
+            : await invoke(def!, await readInput(), ctx);
+      } catch (e) {
+        if (e instanceof StaleAccessError) throw e;
+        // An error decided on a cached access alone (bad params, wrong access type) could tell a revoked
+        // token's holder more than "unknown token": confirm the access first. The token was accepted: touch.
+        if (fromCache && !state.guarded) await ctx.run([]);
+        scheduleTouch(ctx);
+        throw e;
+      }
+      // A cached access whose call never reached D1 (empty batch, say) is confirmed before answering; a D1
+      // lookup is as fresh as the guard.
+      if (fromCache && !state.guarded) await ctx.run([]);
+      scheduleTouch(ctx);
+      return resultResponse(result, base.config, headers);
     };
-    scheduleTouch(ctx);
-    if (route.method === 'callBatch') {
-      const results = await runBatch(await readJsonBody(c.req.raw), ctx, METHODS);
-      return resultResponse({ payload: { results } }, base.config, headers);
+    try {
+      return await attempt(resolved, fromCache);
+    } catch (e) {
+      if (!(e instanceof StaleAccessError) || !e.retryable) throw e;
+      // The access changed since it was read (a stale KV entry, or a race): drop the entry, re-read D1, re-run once.
+      await forgetAccess(c.env, username, token).catch(() => undefined);
+      delete headers['Pryv-Access-Id'];
+      const fresh = (await lookup(true)).resolved;
+      if (!fresh) throw err.unknownToken();
+      return await attempt(fresh, false);
     }
-    const params = await routeParams(c, route.source ?? 'none', def!.params, pathParams);
-    return resultResponse(await invoke(def!, params, ctx), base.config, headers);
   } catch (e) {
     return errorResponse(e, base.config, headers);
   }
@@ -156,6 +218,9 @@ export function createApp(): Hono<AppEnv> {
   app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
+  app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
+  app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
+  app.get('/event-types/LICENSE', () => serveDirectoryLicense());
 
   app.all('*', async (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);

@@ -7,12 +7,14 @@ export function extractToken(req: Request, url: URL): string | undefined {
   if (header !== null && header.trim() !== '') {
     const value = header.trim();
     const space = value.indexOf(' ');
-    const scheme = space > 0 ? value.slice(0, space).toLowerCase() : '';
-    if (scheme === 'bearer') return firstWord(value.slice(space + 1));
+    // Header values arrive trimmed, so `Basic ` + base64("") is just `Basic`: a scheme with an empty credential.
+    const scheme = (space > 0 ? value.slice(0, space) : value).toLowerCase();
+    const rest = space > 0 ? value.slice(space + 1).trim() : '';
+    if (scheme === 'bearer') return rest === '' ? undefined : firstWord(rest);
     if (scheme === 'basic') {
       let decoded: string;
       try {
-        decoded = atob(value.slice(space + 1).trim());
+        decoded = atob(rest);
       } catch {
         return '';
       }

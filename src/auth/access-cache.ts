@@ -1,12 +1,67 @@
 import type { Env } from '../env';
-import { sha256Hex } from './crypto';
+import type { AccessRow, UserRow } from '../storage/schema';
+import { isExpired } from './access-rules';
+import { sha256Hex, unsealToken } from './crypto';
+import type { Resolved } from './resolve-access';
+
+/**
+ * KV is only a lookup accelerator: a hit spares the D1 lookup, never the D1 guard that every method's own
+ * round trip starts with (docs/decisions/003-edge-authorization.md). So entries may be stale for as long
+ * as they live; the TTL only bounds how long a stale one keeps causing a retry.
+ */
+export const CACHE_TTL_SECONDS = 600;
 
 /** KV key of a token: a SHA-256 of user and token, so KV never holds a raw token either. */
 export async function accessCacheKey(username: string, token: string): Promise<string> {
   return `tok:${await sha256Hex(`${username}\u0000${token}`)}`;
 }
 
+/** What a KV entry holds: the user and access rows minus the password hash and the sealed token. */
+export interface CachedAccess {
+  v: 1;
+  user: Omit<UserRow, 'passwordHash'>;
+  access: Omit<AccessRow, 'tokenSealed'>;
+}
+
+/**
+ * The cached user and access of a token, or null on a miss. An entry that looks ended or expired is also
+ * a miss: the session may have slid or the expiry been lifted since, and only D1 can say (a refusal is
+ * never decided on KV data alone).
+ */
+export async function readCachedAccess(env: Env, username: string, token: string, now: number): Promise<Resolved | null> {
+  let entry: CachedAccess | null;
+  try {
+    entry = await env.ACCESSES.get<CachedAccess>(await accessCacheKey(username, token), 'json');
+  } catch {
+    return null; // an unreadable entry or a KV outage falls back to D1
+  }
+  if (!entry || entry.v !== 1 || entry.user?.username !== username || !entry.access) return null;
+  const access: AccessRow = { ...entry.access, tokenSealed: null };
+  if (access.type === 'personal' && (access.sessionExpires === null || access.sessionExpires < now)) return null;
+  if (isExpired(access, now)) return null;
+  return { user: { ...entry.user, passwordHash: '' }, access };
+}
+
+export async function writeCachedAccess(env: Env, username: string, token: string, user: UserRow, access: AccessRow): Promise<void> {
+  const { passwordHash: _p, ...userPart } = user;
+  const { tokenSealed: _s, ...accessPart } = access;
+  const entry: CachedAccess = { v: 1, user: userPart, access: accessPart };
+  await env.ACCESSES.put(await accessCacheKey(username, token), JSON.stringify(entry), { expirationTtl: CACHE_TTL_SECONDS });
+}
+
 /** Drops a token's cached entry (logout, deletion); D1 stays the authority whatever KV still holds. */
 export async function forgetAccess(env: Env, username: string, token: string): Promise<void> {
   await env.ACCESSES.delete(await accessCacheKey(username, token));
+}
+
+/** Drops the cached entries of accesses known by their sealed tokens (update, delete, cascade, new session). */
+export async function forgetSealed(env: Env, username: string, sealed: readonly (string | null)[]): Promise<void> {
+  if (!env.TOKEN_KEY) return;
+  const key = env.TOKEN_KEY;
+  await Promise.all(
+    sealed.map(async (s) => {
+      const token = s ? await unsealToken(key, s) : null;
+      if (token) await forgetAccess(env, username, token);
+    }),
+  );
 }

@@ -22,11 +22,11 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * The stored form of a token. Custom tokens are unique per user only, so the user id is part of the
- * hashed text; the raw token is never stored (§ edge authorization).
+ * The stored form of a token. Custom tokens are unique per account only, so the username is part of the
+ * hashed text; the raw token is never stored (docs/decisions/005-token-storage.md).
  */
-export function tokenHash(userId: string, token: string): Promise<string> {
-  return sha256Hex(`${userId}\u0000${token}`);
+export function tokenHash(username: string, token: string): Promise<string> {
+  return sha256Hex(`${username}\u0000${token}`);
 }
 
 export function timingSafeEqual(a: string, b: string): boolean {

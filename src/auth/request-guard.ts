@@ -8,6 +8,9 @@ import { ApiError, MESSAGES } from '../api/errors';
  * Answered as an unknown token unless the transport re-resolves the access from D1 and retries.
  */
 export class StaleAccessError extends ApiError {
+  /** Set by the transport when no guarded round trip of the request had succeeded yet: nothing was written,
+   * so the whole request may be re-run once with the access re-read from D1. */
+  retryable = false;
   constructor() {
     super('invalid-access-token', MESSAGES.unknownToken);
   }

@@ -1,7 +1,10 @@
 import { err } from '../api/errors';
+import type { Env } from '../env';
 import type { Db } from '../storage/db';
 import type { AccessRow, UserRow } from '../storage/schema';
 import { findUserWithAccess } from '../storage/users';
+import { isExpired } from './access-rules';
+import { readCachedAccess, writeCachedAccess } from './access-cache';
 import { tokenHash } from './crypto';
 
 export interface Resolved {
@@ -18,6 +21,40 @@ export async function resolveUserAndAccess(db: Db, username: string, token: stri
   return findUserWithAccess(db, username, hash);
 }
 
+/** True when the access may be used now as far as its own row says (live session, not expired). */
+const usable = (access: AccessRow, now: number) =>
+  !isExpired(access, now) && (access.type !== 'personal' || (access.sessionExpires !== null && access.sessionExpires >= now));
+
+export interface Resolution {
+  resolved: Resolved | null;
+  /** Whether the access came from KV (then only the method's guarded round trip confirms it). */
+  fromCache: boolean;
+}
+
+/**
+ * Edge authorization lookup: KV first (no D1 round trip on a hit), else D1, whose usable answers are written
+ * back to KV after the response. Negative answers are never cached.
+ */
+export async function resolveRequest(
+  env: Env,
+  db: Db,
+  username: string,
+  token: string | undefined,
+  now: number,
+  waitUntil: (p: Promise<unknown>) => void,
+  opts: { skipCache?: boolean } = {},
+): Promise<Resolution> {
+  if (token && !opts.skipCache) {
+    const cached = await readCachedAccess(env, username, token, now);
+    if (cached) return { resolved: cached, fromCache: true };
+  }
+  const resolved = await resolveUserAndAccess(db, username, token);
+  if (token && resolved?.access && usable(resolved.access, now)) {
+    waitUntil(writeCachedAccess(env, username, token, resolved.user, resolved.access).catch(() => undefined));
+  }
+  return { resolved, fromCache: false };
+}
+
 /** Token outcomes of §2.3 that do not depend on the method: unknown, ended session. Expiry is checked after. */
 export function requireLiveAccess(access: AccessRow | null, now: number): AccessRow {
   if (!access) throw err.unknownToken();
@@ -26,5 +63,5 @@ export function requireLiveAccess(access: AccessRow | null, now: number): Access
 }
 
 export function requireNotExpired(access: AccessRow, now: number): void {
-  if (access.expires !== null && access.expires < now) throw err.expired();
+  if (isExpired(access, now)) throw err.expired();
 }

@@ -10,6 +10,8 @@ export const accessInfoMethods = [
     who: ['personal', 'app', 'shared'],
     batch: true,
     handler: async (ctx) => {
+      // No data to read, but the access itself must be confirmed by D1: an empty guarded round trip.
+      await ctx.run([]);
       const endpoint = apiEndpoint(userRoot(ctx.config, ctx.request.baseUrl, ctx.user.username), ctx.token);
       return ok({ ...accessOutput(ctx.access, ctx.token, endpoint), user: { username: ctx.user.username } });
     },

@@ -7,7 +7,7 @@ import { SESSION_SECONDS, tokenKey } from '../auth/session';
 import { isTrustedApp, trustedAppPatterns } from '../auth/trusted-apps';
 import { apiEndpoint, userRoot } from '../lib/urls';
 import { findPersonalAccess, insertAccess, updateSession } from '../storage/accesses';
-import { forgetAccess } from '../auth/access-cache';
+import { forgetAccess, forgetSealed } from '../auth/access-cache';
 import { accessMethod, ok, userMethod } from './table';
 
 const credentialsError = (message: string) => new ApiError('invalid-credentials', message);
@@ -43,6 +43,8 @@ export const authMethods = [
         const session = await newSession(key, user.username, now);
         token = session.token;
         if (existing) {
+          // The ended session's token may still sit in KV; D1's new hash and `modified` refuse it anyway.
+          if (existing.tokenSealed) ctx.request.waitUntil(forgetSealed(ctx.env, user.username, [existing.tokenSealed]).catch(() => undefined));
           await updateSession(db, existing.id, {
             tokenHash: session.tokenHash,
             tokenSealed: session.tokenSealed,
@@ -63,7 +65,8 @@ export const authMethods = [
     who: ['personal'],
     batch: false,
     handler: async (ctx) => {
-      await updateSession(ctx.db, ctx.access.id, { tokenHash: null, tokenSealed: null, sessionExpires: null, modified: ctx.now });
+      // Guarded: a token already logged out elsewhere (stale KV entry) gets 403, not a second 200.
+      await ctx.run([updateSession(ctx.db, ctx.access.id, { tokenHash: null, tokenSealed: null, sessionExpires: null, modified: ctx.now })]);
       await forgetAccess(ctx.env, ctx.user.username, ctx.token);
       return ok({});
     },

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from './db';
 import { accesses, type AccessRow } from './schema';
 
@@ -28,4 +28,88 @@ export function updateSession(
 /** Coalesced bookkeeping (`lastUsed`, session slide) written after the response. */
 export function touchAccess(db: Db, accessId: string, values: { lastUsed: number; sessionExpires?: number }) {
   return db.update(accesses).set(values).where(and(eq(accesses.id, accessId), isNull(accesses.deleted)));
+}
+
+/*
+ * Query builders for the accesses methods. They return un-awaited Drizzle queries so a method can send
+ * several of them in its single guarded round trip (`ctx.run`).
+ */
+
+/** One live access of the account by id. */
+export function selectLiveAccess(db: Db, userId: string, id: string) {
+  return db
+    .select()
+    .from(accesses)
+    .where(and(eq(accesses.userId, userId), eq(accesses.id, id), isNull(accesses.deleted)))
+    .limit(1);
+}
+
+/** The account's accesses (live, or deleted ones), optionally only those created by `parentId`, by name. */
+export function selectAccesses(db: Db, userId: string, opts: { deleted: boolean; parentId?: string }) {
+  return db
+    .select()
+    .from(accesses)
+    .where(
+      and(
+        eq(accesses.userId, userId),
+        opts.deleted ? isNotNull(accesses.deleted) : isNull(accesses.deleted),
+        opts.parentId === undefined ? undefined : eq(accesses.parentId, opts.parentId),
+      ),
+    )
+    .orderBy(asc(accesses.name), asc(accesses.created));
+}
+
+/** Live accesses that would clash with a new or renamed one: same token hash, or same (type, name, deviceName). */
+export function selectAccessClashes(
+  db: Db,
+  userId: string,
+  key: { tokenHash: string | null; type: string; name: string; deviceName: string | null; exceptId?: string },
+) {
+  const sameName = and(
+    eq(accesses.type, key.type as AccessRow['type']),
+    eq(accesses.name, key.name),
+    key.deviceName === null ? isNull(accesses.deviceName) : eq(accesses.deviceName, key.deviceName),
+  );
+  return db
+    .select({ id: accesses.id, tokenHash: accesses.tokenHash })
+    .from(accesses)
+    .where(
+      and(
+        eq(accesses.userId, userId),
+        isNull(accesses.deleted),
+        key.exceptId === undefined ? undefined : ne(accesses.id, key.exceptId),
+        key.tokenHash === null ? sameName : or(eq(accesses.tokenHash, key.tokenHash), sameName),
+      ),
+    );
+}
+
+/** Applies an accesses.update in place; `modified` always changes so the request guard sees it (§2.4). */
+export function updateAccessRow(
+  db: Db,
+  userId: string,
+  id: string,
+  values: Partial<Pick<AccessRow, 'name' | 'deviceName' | 'permissions' | 'expires' | 'clientData'>> & { modified: number; modifiedBy: string },
+) {
+  return db
+    .update(accesses)
+    .set(values)
+    .where(and(eq(accesses.userId, userId), eq(accesses.id, id), isNull(accesses.deleted)));
+}
+
+/**
+ * Deletes an access and, when it is an app, the shared accesses it created (§5.7.5 cascade), in one
+ * statement. Returns the deleted rows' ids and sealed tokens (to drop their KV entries).
+ */
+export function deleteAccessCascade(db: Db, userId: string, id: string, now: number, by: string, cascade: boolean) {
+  return db
+    .update(accesses)
+    .set({ deleted: now, modified: now, modifiedBy: by })
+    .where(
+      and(
+        eq(accesses.userId, userId),
+        isNull(accesses.deleted),
+        cascade ? or(eq(accesses.id, id), and(eq(accesses.parentId, id), eq(accesses.type, 'shared'))) : eq(accesses.id, id),
+      ),
+    )
+    .returning({ id: accesses.id, tokenSealed: accesses.tokenSealed });
 }

@@ -1,0 +1,26 @@
+// Types of scripts/dev-server.mjs for the TypeScript tests that import it (the end-to-end tests).
+export const ROOT: string;
+export function freePort(): Promise<number>;
+export function tempStateDir(prefix?: string): string;
+export function removeDir(dir: string): void;
+export function applyMigrations(stateDir?: string): void;
+
+export interface DevServerOptions {
+  port?: number;
+  stateDir?: string;
+  vars?: Record<string, string>;
+  logLevel?: string;
+  extraArgs?: string[];
+  stdio?: unknown;
+  timeoutMs?: number;
+}
+
+export interface DevServer {
+  url: string;
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export function startDevServer(opts?: DevServerOptions): Promise<DevServer>;

@@ -1,0 +1,295 @@
+import * as v from 'valibot';
+import { err } from '../api/errors';
+import { validateParams } from '../api/invoke';
+import { forgetSealed } from '../auth/access-cache';
+import {
+  assertMayDelete,
+  assertMayUpdate,
+  childFits,
+  expiryViolation,
+  inheritedFeatures,
+  isExpired,
+  mayList,
+  permissionsCovered,
+} from '../auth/access-rules';
+import { sealToken, tokenHash, unsealToken } from '../auth/crypto';
+import { Permissions, isStreamPermission, type ParentOf, type Permission } from '../auth/permissions';
+import { tokenKey } from '../auth/session';
+import { newId, newToken } from '../lib/ids';
+import { slugify } from '../lib/slugify';
+import { apiEndpoint, userRoot } from '../lib/urls';
+import {
+  deleteAccessCascade,
+  insertAccess,
+  selectAccessClashes,
+  selectAccesses,
+  selectLiveAccess,
+  updateAccessRow,
+} from '../storage/accesses';
+import { parseJson } from '../storage/db';
+import type { AccessRow, StreamRow } from '../storage/schema';
+import { bumpStreamsVersion, insertStreams, selectStreamRefs } from '../storage/stream-refs';
+import { accessOutput } from './access-output';
+import type { AccessContext } from './context';
+import { normalizePermissions, permissionsSchema, type NormalizedPermissions } from './permission-params';
+import { accessMethod, ok } from './table';
+
+const nameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
+const expireAfterSchema = v.pipe(v.number(), v.minValue(0, 'expireAfter cannot be negative.'));
+const clientDataSchema = v.nullable(v.record(v.string(), v.unknown()));
+
+const createParams = v.strictObject({
+  name: nameSchema,
+  type: v.optional(v.picklist(['personal', 'app', 'shared'])),
+  permissions: permissionsSchema,
+  deviceName: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(500)))),
+  token: v.optional(v.string()),
+  expireAfter: v.optional(expireAfterSchema),
+  clientData: v.optional(clientDataSchema),
+});
+
+const updateFields = v.strictObject({
+  name: v.optional(nameSchema),
+  deviceName: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(500)))),
+  permissions: v.optional(permissionsSchema),
+  expireAfter: v.optional(expireAfterSchema),
+  expires: v.optional(v.null()),
+  clientData: v.optional(clientDataSchema),
+});
+
+/** Fields an update may not touch: 403, not 400 (§4.1, §5.7.4). `expires` is read-only except for `null`. */
+const READ_ONLY = new Set(['id', 'token', 'type', 'apiEndpoint', 'created', 'createdBy', 'modified', 'modifiedBy', 'lastUsed', 'deleted']);
+
+/** The account's stream tree, as far as accesses care: which ids exist, their parents, root names. */
+class StreamRefs {
+  private readonly parents = new Map<string, string | null>();
+  readonly rootNames = new Set<string>();
+  constructor(rows: readonly { id: string; parentId: string | null; name: string }[]) {
+    for (const r of rows) {
+      this.parents.set(r.id, r.parentId);
+      if (r.parentId === null) this.rootNames.add(r.name);
+    }
+  }
+  readonly parentOf: ParentOf = (id) => this.parents.get(id);
+  has = (id: string) => id === '*' || this.parents.has(id);
+  ids = () => this.parents.keys();
+}
+
+const streamIdsOf = (list: readonly Permission[]) => list.filter(isStreamPermission).map((p) => p.streamId);
+
+function assertStreamsExist(list: readonly Permission[], refs: StreamRefs): void {
+  const unknown = streamIdsOf(list).filter((id) => !refs.has(id));
+  if (unknown.length > 0) throw err.unknownReferenced(`Unknown stream(s) in permissions: ${unknown.join(', ')}.`, { permissions: unknown });
+}
+
+/** Root streams a personal caller's permissions ask for (§5.7.3 auto-creation); unknown ones without a name fail. */
+function streamsToCreate(ctx: AccessContext, perms: NormalizedPermissions, refs: StreamRefs): StreamRow[] {
+  const missing = streamIdsOf(perms.list).filter((id) => !refs.has(id));
+  const nameless = missing.filter((id) => !ctx.permissions.isPersonal || !perms.names.has(id));
+  if (nameless.length > 0) throw err.unknownReferenced(`Unknown stream(s) in permissions: ${nameless.join(', ')}.`, { permissions: nameless });
+  const taken = new Set(refs.rootNames);
+  return missing.map((id) => {
+    if (slugify(id) !== id) throw err.invalidItemId(`"${id}" cannot be used as a stream id.`);
+    const name = perms.names.get(id)!;
+    if (taken.has(name)) throw err.alreadyExists(`A root stream named "${name}" already exists.`, { name });
+    taken.add(name);
+    const by = ctx.access.id;
+    return { userId: ctx.user.id, id, name, parentId: null, clientData: null, trashed: false, created: ctx.now, createdBy: by, modified: ctx.now, modifiedBy: by };
+  });
+}
+
+const endpointFor = (ctx: AccessContext, token: string) => apiEndpoint(userRoot(ctx.config, ctx.request.baseUrl, ctx.user.username), token);
+
+/** The wire form with the token recovered from its sealed copy (none for ended sessions). */
+async function withToken(ctx: AccessContext, row: AccessRow): Promise<Record<string, unknown>> {
+  const token = row.tokenSealed ? await unsealToken(tokenKey(ctx.env), row.tokenSealed) : null;
+  return accessOutput(row, token, token ? endpointFor(ctx, token) : null);
+}
+
+const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(`${e.message} ${String(e.cause ?? '')}`);
+
+/** `clientData` updates merge; a `null` value removes its key (as for events). */
+function mergeClientData(stored: string | null, update: Record<string, unknown> | null): string | null {
+  if (update === null) return null;
+  const merged: Record<string, unknown> = { ...parseJson<Record<string, unknown>>(stored, {}) };
+  for (const [k, val] of Object.entries(update)) {
+    if (val === null) delete merged[k];
+    else merged[k] = val;
+  }
+  return Object.keys(merged).length > 0 ? JSON.stringify(merged) : null;
+}
+
+export const accessesMethods = [
+  accessMethod({
+    id: 'accesses.get',
+    params: v.strictObject({ includeExpired: v.optional(v.boolean()), includeDeletions: v.optional(v.boolean()) }),
+    who: ['personal', 'app'],
+    batch: true,
+    handler: async (ctx, params) => {
+      const { db, user, access, now } = ctx;
+      const parentId = access.type === 'app' ? access.id : undefined;
+      const { results } = await ctx.run([
+        selectAccesses(db, user.id, { deleted: false, parentId }),
+        selectAccesses(db, user.id, { deleted: true, parentId }),
+      ] as const);
+      const live = results[0].filter((a) => mayList(access, a) && (params.includeExpired || !isExpired(a, now)));
+      const payload: Record<string, unknown> = { accesses: await Promise.all(live.map((a) => withToken(ctx, a))) };
+      if (params.includeDeletions) payload.accessDeletions = await Promise.all(results[1].filter((a) => mayList(access, a)).map((a) => withToken(ctx, a)));
+      return ok(payload);
+    },
+  }),
+
+  accessMethod({
+    id: 'accesses.create',
+    params: createParams,
+    who: ['personal', 'app'],
+    batch: true,
+    handler: async (ctx, params) => {
+      const { db, user, access, now } = ctx;
+      const type = params.type ?? 'shared';
+      if (type === 'personal') throw err.forbidden('Personal accesses are only created by login or registration.');
+      if (access.type === 'app' && type !== 'shared') throw err.forbidden('An app access may only create shared accesses.');
+      const deviceName = params.deviceName ?? null;
+      if (deviceName !== null && type !== 'app') throw err.paramsFormat('"deviceName" is only allowed on app accesses.', [{ code: 'type', message: 'App accesses only', path: 'deviceName' }]);
+      const perms = normalizePermissions(params.permissions);
+      const token = params.token === undefined ? newToken() : slugify(params.token);
+      const hash = await tokenHash(user.username, token);
+      const { results } = await ctx.run([
+        selectStreamRefs(db, user.id),
+        selectAccessClashes(db, user.id, { tokenHash: hash, type, name: params.name, deviceName }),
+      ] as const);
+      const [refRows, clashes] = results;
+      if (clashes.some((c) => c.tokenHash === hash)) throw err.alreadyExists('An access with this token already exists.', { token });
+      if (clashes.length > 0) throw err.alreadyExists('An access with this type, name and device name already exists.', { type, name: params.name, deviceName });
+      const refs = new StreamRefs(refRows);
+      const newStreams = streamsToCreate(ctx, perms, refs);
+      const expires = params.expireAfter === undefined ? null : now + params.expireAfter;
+      let list = perms.list;
+      if (access.type === 'app') {
+        if (!permissionsCovered(ctx.permissions, new Permissions(type, list), refs.ids(), refs.parentOf)) {
+          throw err.forbidden('The requested permissions exceed those of the creating access.');
+        }
+        const violation = expiryViolation(access.expires, expires);
+        if (violation) throw err.invalidOperation('The new access would outlive the access creating it.', violation);
+        list = inheritedFeatures(ctx.permissions, list);
+      }
+      const row: AccessRow = {
+        id: newId(),
+        userId: user.id,
+        tokenHash: hash,
+        tokenSealed: await sealToken(tokenKey(ctx.env), token),
+        type,
+        name: params.name,
+        deviceName,
+        permissions: JSON.stringify(list),
+        expires,
+        sessionExpires: null,
+        lastUsed: null,
+        clientData: params.clientData ? JSON.stringify(params.clientData) : null,
+        parentId: access.id,
+        created: now,
+        createdBy: access.id,
+        modified: now,
+        modifiedBy: access.id,
+        deleted: null,
+      };
+      try {
+        await ctx.run(
+          newStreams.length > 0
+            ? [insertAccess(db, row), insertStreams(db, newStreams), bumpStreamsVersion(db, user.id)]
+            : [insertAccess(db, row)],
+        );
+      } catch (e) {
+        if (isUniqueViolation(e)) throw err.alreadyExists('An access with this token, or a stream with this id, already exists.', { token });
+        throw e;
+      }
+      return ok({ access: accessOutput(row, token, endpointFor(ctx, token)) }, 201);
+    },
+  }),
+
+  accessMethod({
+    id: 'accesses.update',
+    params: v.strictObject({ id: v.string(), update: v.record(v.string(), v.unknown()) }),
+    who: ['personal', 'app'],
+    batch: true,
+    handler: async (ctx, params) => {
+      const { db, user, access, now } = ctx;
+      const readOnly = Object.keys(params.update).filter((k) => READ_ONLY.has(k) || (k === 'expires' && params.update.expires !== null));
+      if (readOnly.length > 0) throw err.forbidden(`Read-only field(s): ${readOnly.join(', ')}.`, { fields: readOnly });
+      const update = validateParams(updateFields, params.update);
+      const { results } = await ctx.run([
+        selectLiveAccess(db, user.id, params.id),
+        selectStreamRefs(db, user.id),
+        selectAccesses(db, user.id, { deleted: false, parentId: params.id }),
+      ] as const);
+      const [[target], refRows, children] = results;
+      if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
+      assertMayUpdate(access, target);
+      if (update.deviceName !== undefined && update.deviceName !== null && target.type !== 'app') {
+        throw err.paramsFormat('"deviceName" is only allowed on app accesses.', [{ code: 'type', message: 'App accesses only', path: 'deviceName' }]);
+      }
+      const refs = new StreamRefs(refRows);
+      let list = update.permissions === undefined ? parseJson<Permission[]>(target.permissions, []) : normalizePermissions(update.permissions).list;
+      if (update.permissions !== undefined) assertStreamsExist(list, refs);
+      const expires = update.expireAfter !== undefined ? now + update.expireAfter : update.expires === null ? null : target.expires;
+      const name = update.name ?? target.name;
+      const deviceName = update.deviceName === undefined ? target.deviceName : update.deviceName;
+      const next = { permissions: new Permissions(target.type, list), expires };
+      if (access.type === 'app') {
+        if (!permissionsCovered(ctx.permissions, next.permissions, refs.ids(), refs.parentOf)) {
+          throw err.invalidOperation('The updated permissions exceed those of the app that created the access.');
+        }
+        const violation = expiryViolation(access.expires, expires);
+        if (violation) throw err.invalidOperation('The access would outlive the app that created it.', violation);
+        list = inheritedFeatures(ctx.permissions, list);
+      } else if (target.type === 'app') {
+        const offendingChildren = children
+          .filter((c) => c.type === 'shared')
+          .filter((c) => !childFits(next, { permissions: new Permissions(c.type, parseJson(c.permissions, [])), expires: c.expires }, refs.ids(), refs.parentOf))
+          .map((c) => c.id);
+        if (offendingChildren.length > 0) {
+          throw err.invalidOperation('Some accesses created by this app would no longer fit within it.', { offendingChildren });
+        }
+      }
+      if (name !== target.name || deviceName !== target.deviceName) {
+        const { results: [clashes] } = await ctx.run([
+          selectAccessClashes(db, user.id, { tokenHash: null, type: target.type, name, deviceName, exceptId: target.id }),
+        ] as const);
+        if (clashes.length > 0) throw err.alreadyExists('An access with this type, name and device name already exists.', { type: target.type, name, deviceName });
+      }
+      const values = {
+        name,
+        deviceName,
+        permissions: JSON.stringify(list),
+        expires,
+        clientData: update.clientData === undefined ? target.clientData : mergeClientData(target.clientData, update.clientData),
+        modified: now,
+        modifiedBy: access.id,
+      };
+      await ctx.run([updateAccessRow(db, user.id, target.id, values)]);
+      // Other locations may keep the old KV entry; the guard refuses it since `modified` changed.
+      await forgetSealed(ctx.env, user.username, [target.tokenSealed]);
+      return ok({ access: await withToken(ctx, { ...target, ...values }) });
+    },
+  }),
+
+  accessMethod({
+    id: 'accesses.delete',
+    params: v.strictObject({ id: v.string() }),
+    who: ['personal', 'app', 'shared'],
+    batch: true,
+    handler: async (ctx, params) => {
+      const { db, user, access, now } = ctx;
+      const { results: [[target]] } = await ctx.run([selectLiveAccess(db, user.id, params.id)] as const);
+      if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
+      assertMayDelete({ ...access, permissions: ctx.permissions }, target);
+      const cascade = target.type === 'app';
+      const { results: [deleted] } = await ctx.run([deleteAccessCascade(db, user.id, target.id, now, access.id, cascade)] as const);
+      if (!deleted.some((d) => d.id === target.id)) throw err.unknownResource(`Unknown access "${params.id}".`);
+      await forgetSealed(ctx.env, user.username, deleted.map((d) => d.tokenSealed));
+      const payload: Record<string, unknown> = { accessDeletion: { id: target.id, deleted: now } };
+      if (cascade) payload.relatedDeletions = deleted.filter((d) => d.id !== target.id).map((d) => ({ id: d.id, deleted: now }));
+      return ok(payload);
+    },
+  }),
+];
