@@ -13,7 +13,13 @@ import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
 import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
 
-const opts = parseArgs(process.argv.slice(2));
+let opts;
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-bench-'));
 let server = null;
