@@ -23,6 +23,8 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/**/*.test.ts'],
+          // Headroom for a loaded 2-core CI machine (a 1,000-call batch, seeding fixtures); not a speed check.
+          testTimeout: 30_000,
           setupFiles: ['./test/apply-migrations.ts'],
         },
       },

@@ -21,6 +21,7 @@ import { readJsonBody } from './request-body';
 import { errorResponse, resultResponse } from './respond';
 import { matchUserRoute, type ParamSource } from './routes';
 import { extractToken } from './token';
+import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
 
 type AppEnv = { Bindings: Env };
 type C = HonoContext<AppEnv>;
@@ -221,12 +222,19 @@ export function createApp(): Hono<AppEnv> {
   app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/event-types/LICENSE', () => serveDirectoryLicense());
+  // Share links (`s` can never be a username: fewer than 5 characters).
+  app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));
 
   app.all('*', async (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
     const [first, ...rest] = segments;
     if (first === undefined || first === 'reg' || first === 'users' || first === 'service' || first === 'event-types') {
       return errorResponse(err.unknownResource(MESSAGES.unknownRoute), readConfig(c.env));
+    }
+    if (c.req.method === 'GET' && rest.length === 0 && wantsHtml(c.req.raw)) {
+      // A browser opening `{username}/?auth={token}`: the same read-only page as a share link.
+      const url = new URL(c.req.url);
+      return serveShareByToken(publicContext(c), first, extractToken(c.req.raw, url), url);
     }
     return userDispatch(c, first, rest);
   });

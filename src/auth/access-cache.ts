@@ -24,29 +24,39 @@ export interface CachedAccess {
 }
 
 /**
- * The cached user and access of a token, or null on a miss. An entry that looks ended or expired is also
- * a miss: the session may have slid or the expiry been lifted since, and only D1 can say (a refusal is
- * never decided on KV data alone).
+ * A cached user and access under any KV key (a token's, a share code's), or null on a miss. An entry that
+ * looks ended or expired is also a miss: the session may have slid or the expiry been lifted since, and only
+ * D1 can say (a refusal is never decided on KV data alone).
  */
-export async function readCachedAccess(env: Env, username: string, token: string, now: number): Promise<Resolved | null> {
+export async function readCacheEntry(env: Env, key: string, now: number): Promise<Resolved | null> {
   let entry: CachedAccess | null;
   try {
-    entry = await env.ACCESSES.get<CachedAccess>(await accessCacheKey(username, token), 'json');
+    entry = await env.ACCESSES.get<CachedAccess>(key, 'json');
   } catch {
     return null; // an unreadable entry or a KV outage falls back to D1
   }
-  if (!entry || entry.v !== 1 || entry.user?.username !== username || !entry.access) return null;
+  if (!entry || entry.v !== 1 || !entry.user || !entry.access) return null;
   const access: AccessRow = { ...entry.access, tokenSealed: null };
   if (access.type === 'personal' && (access.sessionExpires === null || access.sessionExpires < now)) return null;
   if (isExpired(access, now)) return null;
   return { user: { ...entry.user, passwordHash: '' }, access };
 }
 
-export async function writeCachedAccess(env: Env, username: string, token: string, user: UserRow, access: AccessRow): Promise<void> {
+export async function writeCacheEntry(env: Env, key: string, user: UserRow, access: AccessRow): Promise<void> {
   const { passwordHash: _p, ...userPart } = user;
   const { tokenSealed: _s, ...accessPart } = access;
   const entry: CachedAccess = { v: 1, user: userPart, access: accessPart };
-  await env.ACCESSES.put(await accessCacheKey(username, token), JSON.stringify(entry), { expirationTtl: CACHE_TTL_SECONDS });
+  await env.ACCESSES.put(key, JSON.stringify(entry), { expirationTtl: CACHE_TTL_SECONDS });
+}
+
+/** The cached user and access of a token (see readCacheEntry). */
+export async function readCachedAccess(env: Env, username: string, token: string, now: number): Promise<Resolved | null> {
+  const found = await readCacheEntry(env, await accessCacheKey(username, token), now);
+  return found && found.user.username === username ? found : null;
+}
+
+export async function writeCachedAccess(env: Env, username: string, token: string, user: UserRow, access: AccessRow): Promise<void> {
+  await writeCacheEntry(env, await accessCacheKey(username, token), user, access);
 }
 
 /** Drops a token's cached entry (logout, deletion); D1 stays the authority whatever KV still holds. */

@@ -2,6 +2,8 @@ import * as v from 'valibot';
 import { err } from '../api/errors';
 import { validateParams } from '../api/invoke';
 import { forgetSealed } from '../auth/access-cache';
+import { deleteDeadShareLinks } from '../storage/share-links';
+import { forgetShareLinks, mintShareLink } from '../web/share-links';
 import {
   assertMayDelete,
   assertMayUpdate,
@@ -193,17 +195,20 @@ export const accessesMethods = [
         modifiedBy: access.id,
         deleted: null,
       };
+      // A shared access gets its short share link in the same batch: both exist, or neither.
+      const share = type === 'shared' ? await mintShareLink(ctx, row.id) : null;
       try {
-        await ctx.run(
-          newStreams.length > 0
-            ? [insertAccess(db, row), insertStreams(db, newStreams), bumpStreamsVersion(db, user.id)]
-            : [insertAccess(db, row)],
-        );
+        await ctx.run([
+          insertAccess(db, row),
+          ...(share ? [share.statement] : []),
+          ...(newStreams.length > 0 ? [insertStreams(db, newStreams), bumpStreamsVersion(db, user.id)] : []),
+        ]);
       } catch (e) {
         if (isUniqueViolation(e)) throw err.alreadyExists('An access with this token, or a stream with this id, already exists.', { token });
         throw e;
       }
-      return ok({ access: accessOutput(row, token, endpointFor(ctx, token)) }, 201);
+      const output = accessOutput(row, token, endpointFor(ctx, token));
+      return ok({ access: share ? { ...output, shareUrl: share.url } : output }, 201);
     },
   }),
 
@@ -284,9 +289,15 @@ export const accessesMethods = [
       if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
       assertMayDelete({ ...access, permissions: ctx.permissions }, target);
       const cascade = target.type === 'app';
-      const { results: [deleted] } = await ctx.run([deleteAccessCascade(db, user.id, target.id, now, access.id, cascade)] as const);
+      const { results: [deleted, deadLinks] } = await ctx.run([
+        deleteAccessCascade(db, user.id, target.id, now, access.id, cascade),
+        deleteDeadShareLinks(db, user.id),
+      ] as const);
       if (!deleted.some((d) => d.id === target.id)) throw err.unknownResource(`Unknown access "${params.id}".`);
-      await forgetSealed(ctx.env, user.username, deleted.map((d) => d.tokenSealed));
+      await Promise.all([
+        forgetSealed(ctx.env, user.username, deleted.map((d) => d.tokenSealed)),
+        forgetShareLinks(ctx.env, deadLinks.map((l) => l.codeHash)),
+      ]);
       const payload: Record<string, unknown> = { accessDeletion: { id: target.id, deleted: now } };
       if (cascade) payload.relatedDeletions = deleted.filter((d) => d.id !== target.id).map((d) => ({ id: d.id, deleted: now }));
       return ok(payload);

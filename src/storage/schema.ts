@@ -112,7 +112,8 @@ export const events = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
-    index('events_time').on(t.userId, t.time).where(sql`deleted IS NULL`),
+    // (time, id) is events.get's sort order: the latest N come straight off this index, whatever the account's size.
+    index('events_time').on(t.userId, t.time, t.id).where(sql`deleted IS NULL`),
     index('events_modified').on(t.userId, t.modified),
     index('events_deleted').on(t.userId, t.deleted).where(sql`deleted IS NOT NULL`),
   ],
@@ -146,7 +147,23 @@ export const followedSlices = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.id] }), uniqueIndex('followed_slices_name').on(t.userId, t.name)],
 );
 
+/**
+ * Short share links (`/s/{code}`) of shared accesses. Only a SHA-256 of the code is stored; a link lives
+ * exactly as long as its access (the resolver joins the access and requires it live).
+ */
+export const shareLinks = sqliteTable(
+  'share_links',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    accessId: text('access_id').notNull(),
+    created: real('created').notNull(),
+  },
+  (t) => [index('share_links_access').on(t.accessId)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type AccessRow = typeof accesses.$inferSelect;
 export type StreamRow = typeof streams.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+export type ShareLinkRow = typeof shareLinks.$inferSelect;

@@ -1,0 +1,138 @@
+/**
+ * events.get (§5.4, §6): every validation and permission error is raised before the answer starts; the events
+ * come back as a lazy list read in keyset pages, so HTTP streams them and batch collects them.
+ */
+import * as v from 'valibot';
+import { err } from '../api/errors';
+import { visibilityPlan } from '../auth/event-visibility';
+import { eventOutput, fromRow, type EventDbRow } from '../storage/events';
+import {
+  selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
+} from '../storage/events-query';
+import { runRead, withTree, type StreamTree } from '../storage/stream-tree';
+import type { AccessContext } from './context';
+import { timestamp } from './params';
+import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
+import { accessMethod, ok } from './table';
+
+/** Rows read per D1 round trip once a result is larger than one page. */
+export const PAGE_SIZE = 1000;
+export const DEFAULT_LIMIT = 20;
+const DAY = 86_400;
+
+const count = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const getParams = v.strictObject({
+  fromTime: v.optional(timestamp()),
+  toTime: v.optional(timestamp()),
+  streams: v.optional(v.union([v.string(), v.array(v.unknown()), v.record(v.string(), v.unknown())])),
+  tags: v.optional(v.array(v.string())),
+  types: v.optional(
+    v.array(v.pipe(v.string(), v.regex(/^(series:)?[a-z0-9-]+\/([a-z0-9-]+|\*)$/, 'A type is "class/format" or "class/*".'))),
+  ),
+  running: v.optional(v.boolean()),
+  state: v.optional(v.picklist(['default', 'trashed', 'all'])),
+  modifiedSince: v.optional(timestamp()),
+  includeDeletions: v.optional(v.boolean()),
+  sortAscending: v.optional(v.boolean()),
+  skip: v.optional(count()),
+  limit: v.optional(count()),
+  content: v.optional(v.unknown()),
+  clientData: v.optional(v.unknown()),
+});
+type GetParams = v.InferOutput<typeof getParams>;
+
+/** §6.1: the window and the default limit of 20 (only when fromTime, toTime and limit are all absent). */
+export function timeWindow(p: Pick<GetParams, 'fromTime' | 'toTime' | 'limit'>, now: number) {
+  const { fromTime: from, toTime: to, limit } = p;
+  if (from === undefined && to === undefined) return { limit: limit ?? DEFAULT_LIMIT };
+  if (to === undefined) return { from, to: now, limit };
+  return { from: from ?? to - DAY, to, limit };
+}
+
+/** `types`: exact types and `class/*` classes; `series:` items match nothing while HF is not available. */
+function typeFilter(types: string[] | undefined): EventsFilter['types'] {
+  if (types === undefined) return undefined;
+  const plain = types.filter((t) => !t.startsWith('series:'));
+  return {
+    exact: plain.filter((t) => !t.endsWith('/*')),
+    classes: plain.filter((t) => t.endsWith('/*')).map((t) => t.slice(0, -2)),
+  };
+}
+
+/** The query covers every event when one of its queries is a bare `*` and no stream is hidden by trash. */
+function coversEverything(queries: StreamsQuery[], tree: StreamTree, state: EventsFilter['state']): boolean {
+  const bareStar = queries.some((q) => q.any.includes('*') && !q.all?.length && !q.not?.length);
+  if (!bareStar) return false;
+  return state !== 'default' || ![...tree.byId.values()].some((s) => s.trashed);
+}
+
+/** Starting from `event_streams` pays off when the named streams are a small part of the tree. */
+function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQuery[], tree: StreamTree): string[] | undefined {
+  if (queries.some((q) => q.any.includes('*'))) return undefined;
+  const union = [...new Set(compiled.flatMap((q) => q.any))];
+  return union.length * 2 <= tree.size ? union : undefined;
+}
+
+function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>): EventsFilter {
+  const state = p.state ?? 'default';
+  const compiled = compileStreamsQuery(queries, tree, ctx.permissions, state);
+  const everything = coversEverything(queries, tree, state);
+  return {
+    userId: ctx.user.id,
+    now: ctx.now,
+    from: window.from,
+    to: window.to,
+    streams: everything ? null : compiled,
+    linkedTo: everything ? undefined : linkedStreams(queries, compiled, tree),
+    types: typeFilter(p.types),
+    tags: p.tags?.map((t) => t.trim()),
+    running: p.running === true,
+    state,
+    modifiedSince: p.modifiedSince,
+    visibility: visibilityPlan(ctx.permissions, tree.byId.keys(), tree.parentOf),
+    ascending: p.sortAscending === true,
+  };
+}
+
+/** The first page's rows, then further keyset pages read on demand. */
+async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: EventDbRow[], firstSize: number, limit: number) {
+  let rows = first;
+  let requested = firstSize;
+  let remaining = limit - rows.length;
+  for (;;) {
+    for (const row of rows) yield eventOutput(fromRow(row));
+    if (rows.length < requested || remaining <= 0) return;
+    const last = rows[rows.length - 1];
+    requested = Math.min(PAGE_SIZE, remaining);
+    const { results } = await ctx.run([selectEventsPage(ctx.db, filter, requested, 0, { time: last.time, id: last.id })]);
+    rows = results[0];
+    remaining -= rows.length;
+  }
+}
+
+export const eventsGetMethod = accessMethod({
+  id: 'events.get',
+  params: getParams,
+  who: ['personal', 'app', 'shared'],
+  batch: true,
+  handler: async (ctx, p) => {
+    if (p.content !== undefined || p.clientData !== undefined) throw err.unavailable('Content queries');
+    const queries = parseStreamsParam(p.streams);
+    const window = timeWindow(p, ctx.now);
+    const limit = window.limit ?? Infinity;
+    const firstSize = Math.min(PAGE_SIZE, limit);
+    const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
+      const f = buildFilter(ctx, tree, p, queries, window);
+      const page = selectEventsPage(ctx.db, f, firstSize, p.skip ?? 0);
+      const statements = p.includeDeletions
+        ? [page, selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, f.visibility)]
+        : [page];
+      const results = (await runRead(ctx, tree, statements)) as [EventDbRow[], { id: string; deleted: number }[]?];
+      return { filter: f, rows: results[0], deletions: results[1] };
+    });
+    const payload: Record<string, unknown> = { events: eventPages(ctx, filter, rows, firstSize, limit) };
+    if (p.includeDeletions) payload.eventDeletions = deletions ?? [];
+    return ok(payload);
+  },
+});

@@ -1,0 +1,145 @@
+/**
+ * The events.get SQL builder (spec §6). ONE statement per page: every filter, the streams query and the
+ * access's visibility (§7.4) are WHERE clauses, so paging happens after them (a page never has holes). Large
+ * sets (stream expansions, types, tags, grants) travel as one JSON array parameter each (`json_each(?)`), which
+ * keeps statements far below D1's 100-bound-parameter limit. Rows come in (time, id) order from the partial
+ * index `events_time (user_id, time, id) WHERE deleted IS NULL`, so the latest N cost the same whatever the
+ * account's size. See docs/decisions/007-events-storage-and-query.md.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { VisibilityPlan } from '../auth/event-visibility';
+import type { Db } from './db';
+import type { EventDbRow } from './events';
+
+/** One streams query after expansion (§6.2): stream id sets, ready for SQL. */
+export interface CompiledStreamQuery {
+  any: string[];
+  all: string[][];
+  not: string[];
+}
+
+export interface EventsFilter {
+  userId: string;
+  now: number;
+  from?: number;
+  to?: number;
+  /** `null`: no stream condition (the query covers every stream). An empty list matches nothing. */
+  streams: CompiledStreamQuery[] | null;
+  /** Union of the `any` sets when it is a small part of the tree: lets SQLite start from `event_streams`. */
+  linkedTo?: string[];
+  types?: { exact: string[]; classes: string[] };
+  tags?: string[];
+  running: boolean;
+  state: 'default' | 'trashed' | 'all';
+  modifiedSince?: number;
+  visibility: VisibilityPlan | null;
+  ascending: boolean;
+}
+
+const json = (values: unknown) => JSON.stringify(values);
+
+/** The event's span end (§6.1): a running event extends to now. */
+const spanEnd = (now: number) => sql`COALESCE(e.end_time, max(e.time, ${now}))`;
+
+/** Some stream of the event is in `set` (an SQL list expression). */
+const streamIn = (set: SQL) => sql`EXISTS (SELECT 1 FROM json_each(e.stream_ids) j WHERE j.value IN (${set}))`;
+const jsonList = (values: string[]) => sql`SELECT value FROM json_each(${json(values)})`;
+
+function streamQuerySql(q: CompiledStreamQuery): SQL {
+  const parts = [streamIn(jsonList(q.any))];
+  for (const all of q.all) parts.push(streamIn(jsonList(all)));
+  if (q.not.length > 0) parts.push(sql`NOT ${streamIn(jsonList(q.not))}`);
+  return sql.join(parts, sql` AND `);
+}
+
+/** The OR of the queries; many queries go as one JSON parameter so the statement's parameter count stays fixed. */
+function streamsSql(queries: CompiledStreamQuery[]): SQL {
+  if (queries.length === 0) return sql`0`;
+  if (queries.length <= 4) return sql`(${sql.join(queries.map(streamQuerySql), sql` OR `)})`;
+  return sql`EXISTS (SELECT 1 FROM json_each(${json(queries)}) q WHERE
+    ${streamIn(sql`SELECT value FROM json_each(q.value, '$.any')`)}
+    AND NOT EXISTS (SELECT 1 FROM json_each(q.value, '$.all') b
+      WHERE NOT ${streamIn(sql`SELECT value FROM json_each(b.value)`)})
+    AND NOT ${streamIn(sql`SELECT value FROM json_each(q.value, '$.not')`)})`;
+}
+
+/** §7.4 in SQL: (a) no hiding stream, (b) a readable grant that admits the event (narrowing, §7.6). */
+export function visibilitySql(plan: VisibilityPlan, now: number): SQL {
+  const parts: SQL[] = [];
+  if (plan.hidden.length > 0) parts.push(sql`NOT ${streamIn(jsonList(plan.hidden))}`);
+  if (plan.grants.length === 0) return sql`0`;
+  parts.push(sql`EXISTS (SELECT 1 FROM json_each(${json(plan.grants)}) g WHERE
+    ${streamIn(sql`SELECT value FROM json_each(g.value, '$.s')`)}
+    AND (json_extract(g.value, '$.t') IS NULL OR EXISTS (SELECT 1 FROM json_each(e.tags) et
+      WHERE et.value IN (SELECT value FROM json_each(g.value, '$.t'))))
+    AND (json_extract(g.value, '$.f') IS NULL OR ${spanEnd(now)} >= json_extract(g.value, '$.f'))
+    AND (json_extract(g.value, '$.u') IS NULL OR e.time <= json_extract(g.value, '$.u')))`);
+  return sql.join(parts, sql` AND `);
+}
+
+function whereSql(f: EventsFilter): SQL {
+  const parts: SQL[] = [sql`e.user_id = ${f.userId}`, sql`e.deleted IS NULL`];
+  if (f.to !== undefined) parts.push(sql`e.time <= ${f.to}`);
+  if (f.from !== undefined) parts.push(sql`${spanEnd(f.now)} >= ${f.from}`);
+  if (f.state === 'default') parts.push(sql`e.trashed = 0`);
+  else if (f.state === 'trashed') parts.push(sql`e.trashed = 1`);
+  if (f.streams !== null) parts.push(streamsSql(f.streams));
+  if (f.linkedTo !== undefined) {
+    parts.push(sql`e.id IN (SELECT es.event_id FROM event_streams es
+      WHERE es.user_id = ${f.userId} AND es.stream_id IN (${jsonList(f.linkedTo)}))`);
+  }
+  if (f.types !== undefined) {
+    const { exact, classes } = f.types;
+    const alts: SQL[] = [];
+    if (exact.length > 0) alts.push(sql`e.type IN (${jsonList(exact)})`);
+    // `class/*`: every type between "class/" and "class0" ('0' follows '/' in code-point order).
+    if (classes.length > 0) {
+      alts.push(sql`EXISTS (SELECT 1 FROM json_each(${json(classes)}) c WHERE e.type > c.value || '/' AND e.type < c.value || '0')`);
+    }
+    parts.push(alts.length === 0 ? sql`0` : sql`(${sql.join(alts, sql` OR `)})`);
+  }
+  if (f.tags !== undefined) {
+    parts.push(sql`EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE t.value IN (${jsonList(f.tags)}))`);
+  }
+  if (f.running) parts.push(sql`e.running = 1`);
+  if (f.modifiedSince !== undefined) parts.push(sql`e.modified > ${f.modifiedSince}`);
+  if (f.visibility !== null) parts.push(visibilitySql(f.visibility, f.now));
+  return sql.join(parts, sql` AND `);
+}
+
+export interface PageCursor {
+  time: number;
+  id: string;
+}
+
+/** One page in (time, id) order: the first with OFFSET `skip`, the next ones after a keyset cursor. */
+export function eventsPageSql(f: EventsFilter, limit: number, offset: number, after?: PageCursor): SQL {
+  const dir = f.ascending ? sql`ASC` : sql`DESC`;
+  const keyset = after === undefined
+    ? sql``
+    : f.ascending
+      ? sql` AND (e.time > ${after.time} OR (e.time = ${after.time} AND e.id > ${after.id}))`
+      : sql` AND (e.time < ${after.time} OR (e.time = ${after.time} AND e.id < ${after.id}))`;
+  return sql`SELECT e.* FROM events e WHERE ${whereSql(f)}${keyset}
+    ORDER BY e.time ${dir}, e.id ${dir} LIMIT ${limit} OFFSET ${offset}`;
+}
+
+export function selectEventsPage(db: Db, f: EventsFilter, limit: number, offset: number, after?: PageCursor) {
+  return db.all<EventDbRow>(eventsPageSql(f, limit, offset, after));
+}
+
+/** Event deletion records are kept for 365 days (§6.5). */
+export const EVENT_DELETION_RETENTION = 365 * 86_400;
+
+/** `{id, deleted}` of tombstones newer than `since`, newest first, that the access could see (§6.5). */
+export function eventDeletionsSql(userId: string, since: number | undefined, now: number, visibility: VisibilityPlan | null): SQL {
+  const after = Math.max(since ?? -Infinity, now - EVENT_DELETION_RETENTION);
+  const vis = visibility === null ? sql`` : sql` AND ${visibilitySql(visibility, now)}`;
+  return sql`SELECT e.id, e.deleted FROM events e
+    WHERE e.user_id = ${userId} AND e.deleted IS NOT NULL AND e.deleted > ${after}${vis}
+    ORDER BY e.deleted DESC`;
+}
+
+export function selectEventDeletions(db: Db, userId: string, since: number | undefined, now: number, visibility: VisibilityPlan | null) {
+  return db.all<{ id: string; deleted: number }>(eventDeletionsSql(userId, since, now, visibility));
+}

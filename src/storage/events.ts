@@ -1,0 +1,169 @@
+/**
+ * SQL of single-event operations. An event is one `events` row (stream ids, tags as JSON arrays) plus one
+ * `event_streams` row per stream, which lets events.get reach a stream subtree's events by index. Deleted
+ * events stay as tombstones (`deleted` set, links removed) keeping ids blocked forever and, for deletion
+ * visibility, `stream_ids`, `time`, `duration` and `tags`.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from './db';
+import { events } from './schema';
+
+/** An event as the methods handle it. `duration: null` is running; absent is a point event. */
+export interface StoredEvent {
+  id: string;
+  streamIds: string[];
+  time: number;
+  duration?: number | null;
+  type: string;
+  content?: unknown;
+  tags: string[];
+  description?: string;
+  clientData?: Record<string, unknown>;
+  trashed: boolean;
+  created: number;
+  createdBy: string;
+  modified: number;
+  modifiedBy: string;
+  deleted?: number;
+}
+
+/** An `events` row as raw SQL returns it. */
+export interface EventDbRow {
+  id: string;
+  stream_ids: string;
+  time: number;
+  duration: number | null;
+  running: number;
+  end_time: number | null;
+  type: string;
+  content: string | null;
+  tags: string;
+  description: string | null;
+  client_data: string | null;
+  trashed: number;
+  created: number;
+  created_by: string;
+  modified: number;
+  modified_by: string;
+  deleted: number | null;
+}
+
+export function fromRow(r: EventDbRow): StoredEvent {
+  const e: StoredEvent = {
+    id: r.id,
+    streamIds: JSON.parse(r.stream_ids) as string[],
+    time: r.time,
+    type: r.type,
+    tags: JSON.parse(r.tags) as string[],
+    trashed: r.trashed === 1,
+    created: r.created,
+    createdBy: r.created_by,
+    modified: r.modified,
+    modifiedBy: r.modified_by,
+  };
+  if (r.running === 1) e.duration = null;
+  else if (r.duration !== null && r.duration > 0) e.duration = r.duration;
+  if (r.content !== null) e.content = JSON.parse(r.content);
+  if (r.description !== null) e.description = r.description;
+  if (r.client_data !== null) e.clientData = JSON.parse(r.client_data) as Record<string, unknown>;
+  if (r.deleted !== null) e.deleted = r.deleted;
+  return e;
+}
+
+/** The wire form (§4.2): `duration: null` kept for running events, `tags` always, `trashed` only when true. */
+export function eventOutput(e: StoredEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: e.id, streamIds: e.streamIds, time: e.time };
+  if (e.duration !== undefined) out.duration = e.duration;
+  out.type = e.type;
+  if (e.content !== undefined && e.content !== null) out.content = e.content;
+  out.tags = e.tags;
+  if (e.description !== undefined) out.description = e.description;
+  if (e.clientData !== undefined) out.clientData = e.clientData;
+  if (e.trashed) out.trashed = true;
+  out.created = e.created;
+  out.createdBy = e.createdBy;
+  out.modified = e.modified;
+  out.modifiedBy = e.modifiedBy;
+  return out;
+}
+
+function columns(e: StoredEvent) {
+  const running = e.duration === null;
+  const duration = typeof e.duration === 'number' && e.duration > 0 ? e.duration : null;
+  return {
+    streamIds: JSON.stringify(e.streamIds),
+    time: e.time,
+    duration,
+    running,
+    endTime: running ? null : e.time + (duration ?? 0),
+    type: e.type,
+    content: e.content === undefined || e.content === null ? null : JSON.stringify(e.content),
+    tags: JSON.stringify(e.tags),
+    description: e.description ?? null,
+    clientData: e.clientData === undefined ? null : JSON.stringify(e.clientData),
+    trashed: e.trashed,
+    modified: e.modified,
+    modifiedBy: e.modifiedBy,
+  };
+}
+
+function insertLinks(db: Db, userId: string, e: StoredEvent) {
+  return db.run(sql`
+    INSERT INTO event_streams (user_id, stream_id, event_id, time)
+    SELECT ${userId}, value, ${e.id}, ${e.time} FROM json_each(${JSON.stringify(e.streamIds)})`);
+}
+
+function deleteLinks(db: Db, userId: string, eventId: string) {
+  return db.run(sql`DELETE FROM event_streams WHERE user_id = ${userId} AND event_id = ${eventId}`);
+}
+
+/** The event row and its stream links, for one batch. A used id (tombstones included) fails the PK. */
+export function insertEvent(db: Db, userId: string, e: StoredEvent) {
+  return [
+    db.insert(events).values({ userId, id: e.id, created: e.created, createdBy: e.createdBy, ...columns(e) }),
+    insertLinks(db, userId, e),
+  ] as const;
+}
+
+export const isDuplicateEventId = (e: unknown): boolean => {
+  const text = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : String(e);
+  return /UNIQUE constraint failed: events\./i.test(text);
+};
+
+export function selectEvent(db: Db, userId: string, id: string) {
+  return db.all<EventDbRow>(sql`SELECT * FROM events WHERE user_id = ${userId} AND id = ${id}`);
+}
+
+/** Rewrites a live event and, when streams or time changed, its links. */
+export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boolean) {
+  const update = db
+    .update(events)
+    .set(columns(e))
+    .where(sql`${events.userId} = ${userId} AND ${events.id} = ${e.id} AND ${events.deleted} IS NULL`);
+  return relink ? ([update, deleteLinks(db, userId, e.id), insertLinks(db, userId, e)] as const) : ([update] as const);
+}
+
+/** Deletes events for good: a tombstone keeps id, streams, time, duration and tags; the payload goes. */
+export function tombstoneEvents(db: Db, userId: string, ids: string[], now: number, by: string) {
+  const list = JSON.stringify(ids);
+  return [
+    db.run(sql`
+      UPDATE events SET deleted = ${now}, modified = ${now}, modified_by = ${by},
+        content = NULL, description = NULL, client_data = NULL, attachments = NULL
+      WHERE user_id = ${userId} AND id IN (SELECT value FROM json_each(${list})) AND deleted IS NULL`),
+    db.run(sql`
+      DELETE FROM event_streams
+      WHERE user_id = ${userId} AND event_id IN (SELECT value FROM json_each(${list}))`),
+  ] as const;
+}
+
+/** Sets new stream ids on many events in one statement (stream deletion); links are handled by the caller. */
+export function setEventStreamIds(db: Db, userId: string, changes: { id: string; streamIds: string[] }[], now: number, by: string) {
+  const map = JSON.stringify(changes.map((c) => ({ id: c.id, s: c.streamIds })));
+  return db.run(sql`
+    UPDATE events SET
+      stream_ids = (SELECT json_extract(m.value, '$.s') FROM json_each(${map}) m WHERE json_extract(m.value, '$.id') = events.id),
+      modified = ${now}, modified_by = ${by}
+    WHERE user_id = ${userId} AND deleted IS NULL
+      AND id IN (SELECT json_extract(value, '$.id') FROM json_each(${map}))`);
+}

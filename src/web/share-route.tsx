@@ -1,0 +1,69 @@
+/**
+ * HTTP entry points of the share page: `GET /s/{code}` and the classic `GET /{username}/?auth={token}` opened
+ * by a browser. Every refusal is the same 404 page; responses are never cached, indexed or referred from.
+ */
+import type { HtmlEscapedString } from 'hono/utils/html';
+import { forgetAccess } from '../auth/access-cache';
+import { resolveRequest, type Resolved } from '../auth/resolve-access';
+import { isValidUsername } from '../lib/username';
+import type { PublicContext } from '../methods/context';
+import { ErrorPage, NotAvailablePage, SharePage, type PageLinks } from './share-page';
+import { resolveShareCode } from './share-resolver';
+import { shareCssHash } from './share-style';
+import { loadShareView, MAX_PAGE } from './share-view';
+
+/** A browser navigation to the user root (API clients never list text/html in Accept). */
+export function wantsHtml(req: Request): boolean {
+  const accept = req.headers.get('accept') ?? '';
+  return /\btext\/html\b/i.test(accept);
+}
+
+async function htmlResponse(page: HtmlEscapedString | Promise<HtmlEscapedString>, status: number): Promise<Response> {
+  const html = `<!doctype html>${await page}`;
+  return new Response(html, {
+    status,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+      'X-Robots-Tag': 'noindex, nofollow',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': `default-src 'none'; style-src ${await shareCssHash()}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    },
+  });
+}
+
+function pageNumber(url: URL): number {
+  const n = Number(url.searchParams.get('page') ?? '0');
+  return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_PAGE) : 0;
+}
+
+async function serve(base: PublicContext, resolve: (skipCache: boolean) => Promise<Resolved | null>, token: string, url: URL, links: PageLinks) {
+  try {
+    const view = await loadShareView(base, resolve, token, pageNumber(url));
+    if (!view) return htmlResponse(<NotAvailablePage />, 404);
+    return htmlResponse(<SharePage view={view} links={links} />, 200);
+  } catch (e) {
+    // A bug, not a refusal. Logged without the request URL, which may hold a code or a token.
+    console.error('share page failed:', e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error');
+    return htmlResponse(<ErrorPage />, 500);
+  }
+}
+
+export function serveShareByCode(base: PublicContext, code: string, url: URL): Promise<Response> {
+  const resolve = async (skipCache: boolean) =>
+    (await resolveShareCode(base.env, base.db, code, base.now, base.request.waitUntil, { skipCache })).resolved;
+  return serve(base, resolve, '', url, { page: (n) => `?page=${n}` });
+}
+
+/** The classic form: the token in `?auth=` (or a header); paging links repeat it, no other link does. */
+export function serveShareByToken(base: PublicContext, username: string, token: string | undefined, url: URL): Promise<Response> {
+  const resolve = async (skipCache: boolean) => {
+    if (!token || !isValidUsername(username)) return null;
+    // Same KV-first lookup as the API; after a guard refusal the stale entry is dropped and D1 re-read.
+    if (skipCache) await forgetAccess(base.env, username, token).catch(() => undefined);
+    return (await resolveRequest(base.env, base.db, username, token, base.now, base.request.waitUntil, { skipCache })).resolved;
+  };
+  const auth = encodeURIComponent(token ?? '');
+  return serve(base, resolve, token ?? '', url, { page: (n) => `?auth=${auth}&page=${n}` });
+}

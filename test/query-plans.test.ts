@@ -1,0 +1,62 @@
+import { env } from 'cloudflare:test';
+import type { SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { describe, expect, it } from 'vitest';
+import { eventDeletionsSql, eventsPageSql, type EventsFilter } from '../src/storage/events-query';
+
+const dialect = new SQLiteSyncDialect();
+
+async function plan(query: SQL): Promise<string[]> {
+  const { sql, params } = dialect.sqlToQuery(query);
+  const res = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+  return res.results.map((r) => r.detail);
+}
+
+/** A full scan of a table (not of a json_each virtual table) shows as "SCAN <alias>" without a search key. */
+const fullScans = (lines: string[]) => lines.filter((l) => /^SCAN (e|es|events|event_streams)\b/.test(l));
+
+const base: EventsFilter = {
+  userId: 'u', now: 1000, streams: null, running: false, state: 'default', visibility: null, ascending: false,
+};
+const visibility = { hidden: ['h'], grants: [{ s: ['a', 'b'] }, { s: ['n'], t: ['x'], f: 10 }] };
+
+describe('query plans of the main queries (no full table scan)', () => {
+  it('the latest 20 events come off the (user, time, id) index with no sort step', async () => {
+    const lines = await plan(eventsPageSql(base, 20, 0));
+    expect(fullScans(lines)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/SEARCH e USING INDEX events_time/);
+    expect(lines.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+  });
+
+  it('time windows, filters, streams queries and visibility keep an indexed search', async () => {
+    const filters: EventsFilter[] = [
+      { ...base, from: 0, to: 100, types: { exact: ['a/b'], classes: ['c'] }, tags: ['x'], running: true, modifiedSince: 5 },
+      { ...base, streams: [{ any: ['a', 'b'], all: [['c']], not: ['d'] }], visibility },
+      { ...base, streams: Array(6).fill({ any: ['a'], all: [], not: [] }), linkedTo: ['a'], state: 'all' },
+      { ...base, ascending: true, visibility },
+    ];
+    for (const f of filters) {
+      const lines = await plan(eventsPageSql(f, 1000, 0, { time: 5, id: 'x' }));
+      expect(fullScans(lines), lines.join('\n')).toEqual([]);
+    }
+  });
+
+  it('deletion records use the deleted index', async () => {
+    const lines = await plan(eventDeletionsSql('u', 10, 1000, visibility));
+    expect(fullScans(lines)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/events_deleted/);
+  });
+
+  it('stream links of a subtree and single events are found by key', async () => {
+    const statements: [string, unknown[]][] = [
+      [`SELECT e.id FROM events e WHERE e.user_id = ? AND e.deleted IS NULL AND e.id IN (SELECT es.event_id FROM event_streams es WHERE es.user_id = ? AND es.stream_id IN (SELECT value FROM json_each(?)))`, ['u', 'u', '[]']],
+      [`SELECT * FROM events WHERE user_id = ? AND id = ?`, ['u', 'x']],
+      [`SELECT * FROM streams WHERE user_id = ?`, ['u']],
+    ];
+    for (const [text, params] of statements) {
+      const res = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
+      const lines = res.results.map((r) => r.detail);
+      expect(lines.filter((l) => /^SCAN (e|es|events|event_streams|streams)\b/.test(l)), text).toEqual([]);
+    }
+  });
+});
