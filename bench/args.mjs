@@ -4,9 +4,9 @@ const HELP = `npm run bench -- [flags]
   --connections N         concurrent connections per scenario (default 10)
   --duration S            seconds per scenario round (default 10; --quick: 2)
   --rounds N              rounds per scenario; medians are reported (default 1)
-  --events N              events seeded before the large-data scenarios (default 100000; --quick: 2000)
-  --small-events N        events seeded before the small-data scenarios (default 1000; --quick: 200)
-  --seed-concurrency N    batch requests in flight while seeding (default 2)
+  --events N              events seeded before the large-data scenarios (default 100000; --quick: 1000)
+  --small-events N        events seeded before the small-data scenarios (default 1000; --quick: 100)
+  --seed-concurrency N    batch requests in flight while seeding (default 4)
   --only a,b              run only the scenarios whose id contains one of these words
   --out FILE              results file (default bench/results/latest.json)
   --keep-state            keep the temporary wrangler state folder
@@ -39,9 +39,9 @@ export function parseArgs(argv) {
     connections: Math.max(1, num('connections', 10)),
     duration: Math.max(1, num('duration', quick ? 2 : 10)),
     rounds: Math.max(1, Math.floor(num('rounds', 1))),
-    events: Math.floor(num('events', quick ? 2000 : 100_000)),
-    smallEvents: Math.floor(num('small-events', quick ? 200 : 1000)),
-    seedConcurrency: Math.max(1, Math.floor(num('seed-concurrency', 2))),
+    events: Math.floor(num('events', quick ? 1000 : 100_000)),
+    smallEvents: Math.floor(num('small-events', quick ? 100 : 1000)),
+    seedConcurrency: Math.max(1, Math.floor(num('seed-concurrency', 4))),
     only: flags.has('only') ? String(flags.get('only')).split(',').filter(Boolean) : null,
     out: flags.get('out') ?? null,
     keepState: flags.get('keep-state') === true,

@@ -13,7 +13,13 @@ import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
 import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
 
-const opts = parseArgs(process.argv.slice(2));
+let opts;
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-bench-'));
 let server = null;
@@ -47,8 +53,9 @@ async function abort(reason, code) {
 process.on('SIGINT', () => abort('interrupted', 130));
 process.on('SIGTERM', () => abort('terminated', 143));
 
-// Bound the whole run: seeding at a pessimistic 200 events/s, plus every scenario round with slack.
-const planned = 120 + opts.events / 200 + 12 * opts.rounds * (opts.duration + 20);
+// Bound the whole run: seeding at a pessimistic 50 events/s (about 250/s measured on 2 busy cores), plus
+// every scenario round with slack.
+const planned = 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20);
 setTimeout(() => abort(`time limit of ${Math.round(opts.timeout ?? planned)} s reached`, 2), (opts.timeout ?? planned) * 1000).unref();
 
 try {
