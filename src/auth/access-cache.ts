@@ -24,16 +24,51 @@ export interface CachedAccess {
 }
 
 /**
+ * A per-isolate layer in front of KV. It holds the same kind of hint as KV and is trusted no more: the guard
+ * of the method's own D1 round trip decides, and a stale hit is dropped and re-read (decision 003). It spares
+ * the KV read on a warm isolate, which locally costs as much as the D1 round trip itself (docs/performance.md).
+ */
+const MEMORY_TTL_MS = 60_000;
+const MEMORY_MAX_ENTRIES = 1_000;
+const memory = new Map<string, { entry: CachedAccess; until: number }>();
+
+function memoryGet(key: string): CachedAccess | null {
+  const hit = memory.get(key);
+  if (!hit) return null;
+  if (hit.until < Date.now()) {
+    memory.delete(key);
+    return null;
+  }
+  return hit.entry;
+}
+
+function memoryPut(key: string, entry: CachedAccess): void {
+  memory.delete(key);
+  // Maps iterate in insertion order: the first key is the oldest entry.
+  if (memory.size >= MEMORY_MAX_ENTRIES) memory.delete(memory.keys().next().value as string);
+  memory.set(key, { entry, until: Date.now() + MEMORY_TTL_MS });
+}
+
+/** Drops an entry from both layers (the caller knows it is stale or revoked). */
+export async function dropCacheEntry(env: Env, key: string): Promise<void> {
+  memory.delete(key);
+  await env.ACCESSES.delete(key);
+}
+
+/**
  * A cached user and access under any KV key (a token's, a share code's), or null on a miss. An entry that
  * looks ended or expired is also a miss: the session may have slid or the expiry been lifted since, and only
  * D1 can say (a refusal is never decided on KV data alone).
  */
 export async function readCacheEntry(env: Env, key: string, now: number): Promise<Resolved | null> {
-  let entry: CachedAccess | null;
-  try {
-    entry = await env.ACCESSES.get<CachedAccess>(key, 'json');
-  } catch {
-    return null; // an unreadable entry or a KV outage falls back to D1
+  let entry = memoryGet(key);
+  if (!entry) {
+    try {
+      entry = await env.ACCESSES.get<CachedAccess>(key, 'json');
+    } catch {
+      return null; // an unreadable entry or a KV outage falls back to D1
+    }
+    if (entry) memoryPut(key, entry);
   }
   if (!entry || entry.v !== 1 || !entry.user || !entry.access) return null;
   const access: AccessRow = { ...entry.access, tokenSealed: null };
@@ -46,6 +81,7 @@ export async function writeCacheEntry(env: Env, key: string, user: UserRow, acce
   const { passwordHash: _p, ...userPart } = user;
   const { tokenSealed: _s, ...accessPart } = access;
   const entry: CachedAccess = { v: 1, user: userPart, access: accessPart };
+  memoryPut(key, entry);
   await env.ACCESSES.put(key, JSON.stringify(entry), { expirationTtl: CACHE_TTL_SECONDS });
 }
 
@@ -61,7 +97,7 @@ export async function writeCachedAccess(env: Env, username: string, token: strin
 
 /** Drops a token's cached entry (logout, deletion); D1 stays the authority whatever KV still holds. */
 export async function forgetAccess(env: Env, username: string, token: string): Promise<void> {
-  await env.ACCESSES.delete(await accessCacheKey(username, token));
+  await dropCacheEntry(env, await accessCacheKey(username, token));
 }
 
 /** Drops the cached entries of accesses known by their sealed tokens (update, delete, cascade, new session). */

@@ -131,7 +131,10 @@ export const eventsGetMethod = accessMethod({
       const results = (await runRead(ctx, tree, statements)) as [EventDbRow[], { id: string; deleted: number }[]?];
       return { filter: f, rows: results[0], deletions: results[1] };
     });
-    const payload: Record<string, unknown> = { events: eventPages(ctx, filter, rows, firstSize, limit) };
+    // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).
+    const complete = rows.length < firstSize || rows.length >= limit;
+    const events = complete ? rows.map((row) => eventOutput(fromRow(row))) : eventPages(ctx, filter, rows, firstSize, limit);
+    const payload: Record<string, unknown> = { events };
     if (p.includeDeletions) payload.eventDeletions = deletions ?? [];
     return ok(payload);
   },

@@ -4,6 +4,7 @@
  */
 import type { Env } from '../env';
 import { sha256Hex, toBase64Url } from '../auth/crypto';
+import { dropCacheEntry } from '../auth/access-cache';
 import type { UserContext } from '../methods/context';
 import { insertShareLink } from '../storage/share-links';
 
@@ -39,5 +40,5 @@ export async function mintShareLink(ctx: UserContext, accessId: string) {
  * a KV hit without the D1 guard, so a missed entry costs one retry, never a leak.
  */
 export async function forgetShareLinks(env: Env, codeHashes: readonly string[]): Promise<void> {
-  await Promise.all(codeHashes.map((h) => env.ACCESSES.delete(shareCacheKey(h))));
+  await Promise.all(codeHashes.map((h) => dropCacheEntry(env, shareCacheKey(h))));
 }

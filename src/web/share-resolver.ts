@@ -5,7 +5,7 @@
  * costs the same work up to that point — one hash and one lookup — whether it is unknown, revoked or expired.
  */
 import type { Env } from '../env';
-import { readCacheEntry, writeCacheEntry } from '../auth/access-cache';
+import { dropCacheEntry, readCacheEntry, writeCacheEntry } from '../auth/access-cache';
 import { isExpired } from '../auth/access-rules';
 import type { Resolved } from '../auth/resolve-access';
 import type { Db } from '../storage/db';
@@ -38,7 +38,7 @@ export async function resolveShareCode(
   const hash = await shareCodeHash(code);
   const key = shareCacheKey(hash);
   if (opts.skipCache) {
-    await env.ACCESSES.delete(key).catch(() => undefined);
+    await dropCacheEntry(env, key).catch(() => undefined);
   } else {
     const cached = await readCacheEntry(env, key, now);
     if (cached && usableForShare(cached.access, now)) return { resolved: cached, fromCache: true };
