@@ -11,9 +11,12 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler');
 // Offline by default: no telemetry, and no fetch of the `Request.cf` sample from workers.cloudflare.com (the
 // Worker does not read `request.cf`; offline that fetch only fails with warnings and delays the first request).
+// node_modules/.bin comes first on PATH: wrangler's `#!/usr/bin/env node` must find the Node 22 of the `node`
+// devDependency even when this module runs outside `npm run` (on a machine whose own node is 20).
 const ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   ...process.env,
+  PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
   WRANGLER_SEND_METRICS: 'false',
   CI: process.env.CI ?? '',
   NO_COLOR: '1',

@@ -13,7 +13,7 @@ import { getDb, parseJson } from '../storage/db';
 import { touchAccess } from '../storage/accesses';
 import { runBatch } from './batch';
 import { corsHeaders } from './cors';
-import { ApiError, err, MESSAGES } from './errors';
+import { err, MESSAGES } from './errors';
 import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { invoke } from './invoke';
 import { coerceQuery } from './query-coercion';
@@ -239,7 +239,7 @@ export function createApp(): Hono<AppEnv> {
     return userDispatch(c, first, rest);
   });
 
-  app.onError((e, c) => errorResponse(e instanceof ApiError ? e : e, readConfig(c.env)));
+  app.onError((e, c) => errorResponse(e, readConfig(c.env)));
   return app;
 }
 
