@@ -7,7 +7,7 @@
  * account's size. See docs/decisions/007-events-storage-and-query.md.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { VisibilityPlan } from '../auth/event-visibility';
+import type { GrantSet, VisibilityPlan } from '../auth/event-visibility';
 import type { Db } from './db';
 import type { EventDbRow } from './events';
 
@@ -63,11 +63,30 @@ function streamsSql(queries: CompiledStreamQuery[]): SQL {
     AND NOT ${streamIn(sql`SELECT value FROM json_each(q.value, '$.not')`)})`;
 }
 
+/**
+ * Up to this many grants are written as one uncorrelated clause each (4 parameters at most per grant), whose
+ * lists SQLite reads once per statement; more go as one JSON parameter, re-read per candidate row.
+ */
+const INLINE_GRANTS = 8;
+
+/** One readable grant: a stream of the event among its streams, and its narrowing (§7.6). */
+function grantSql(g: GrantSet, now: number): SQL {
+  const parts = [streamIn(jsonList(g.s))];
+  if (g.t !== undefined) parts.push(sql`EXISTS (SELECT 1 FROM json_each(e.tags) et WHERE et.value IN (${jsonList(g.t)}))`);
+  if (g.f !== undefined) parts.push(sql`${spanEnd(now)} >= ${g.f}`);
+  if (g.u !== undefined) parts.push(sql`e.time <= ${g.u}`);
+  return sql`(${sql.join(parts, sql` AND `)})`;
+}
+
 /** §7.4 in SQL: (a) no hiding stream, (b) a readable grant that admits the event (narrowing, §7.6). */
 export function visibilitySql(plan: VisibilityPlan, now: number): SQL {
   const parts: SQL[] = [];
   if (plan.hidden.length > 0) parts.push(sql`NOT ${streamIn(jsonList(plan.hidden))}`);
   if (plan.grants.length === 0) return sql`0`;
+  if (plan.grants.length <= INLINE_GRANTS) {
+    parts.push(sql`(${sql.join(plan.grants.map((g) => grantSql(g, now)), sql` OR `)})`);
+    return sql.join(parts, sql` AND `);
+  }
   parts.push(sql`EXISTS (SELECT 1 FROM json_each(${json(plan.grants)}) g WHERE
     ${streamIn(sql`SELECT value FROM json_each(g.value, '$.s')`)}
     AND (json_extract(g.value, '$.t') IS NULL OR EXISTS (SELECT 1 FROM json_each(e.tags) et
