@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertMayDelete, assertMayUpdate, entryCovers, expiryViolation, levelCovers, mayList, narrowingCovers, permissionsCovered } from '../src/auth/access-rules';
-import { Permissions, type Level, type Permission } from '../src/auth/permissions';
+import { Permissions, type Level, type Permission } from '../src/core/permissions';
 
 const LEVELS: Level[] = ['none', 'read', 'create-only', 'contribute', 'manage'];
 // Tree: a → a1 → a11; b.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { admits, canCreateIn, isVisible, overlaps, spanEnd, visibilityPlan, writableThrough } from '../src/auth/event-visibility';
-import { Permissions, type Permission } from '../src/auth/permissions';
+import { Permissions, type Permission } from '../src/core/permissions';
 
 // Tree: a > (c, d), b.
 const parents: Record<string, string | null> = { a: null, c: 'a', d: 'a', b: null };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Permission } from '../src/auth/permissions';
+import type { Permission } from '../src/core/permissions';
 import { createAccess } from './fixtures/accesses';
 import { call, newUser } from './helpers';
 

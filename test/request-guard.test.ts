@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { runGuarded, StaleAccessError } from '../src/auth/request-guard';
+import { runGuarded } from '../src/auth/request-guard';
+import { StaleAccessError } from '../src/core/errors';
 import { getDb } from '../src/storage/db';
 import { accesses, streams, users } from '../src/storage/schema';
 import { call, newUser } from './helpers';

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { shareCacheKey, shareCodeHash } from '../src/web/share-links';
+import { shareCacheKey, shareCodeHash } from '../src/auth/share-codes';
 import { updateAccessRow } from './db-fixtures';
 import { batch, call, newUser } from './helpers';
 import type { AccessRow, UserRow } from '../src/storage/schema';

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { shareLinks } from '../src/storage/schema';
-import { shareCacheKey, shareCodeHash } from '../src/web/share-links';
+import { shareCacheKey, shareCodeHash } from '../src/auth/share-codes';
 import { resolveShareCode } from '../src/web/share-resolver';
 import { db, updateAccessRow } from './db-fixtures';
 import { BASE, call, newUser } from './helpers';
@@ -13,7 +13,7 @@ const now = () => Date.now() / 1000;
 /** Resolves a code and waits for the KV write-back the Worker would do after its response. */
 async function resolve(code: string, opts: { skipCache?: boolean } = {}) {
   const pending: Promise<unknown>[] = [];
-  const out = await resolveShareCode(env, db(), code, now(), (p) => pending.push(p), opts);
+  const out = await resolveShareCode(env, code, now(), (p: Promise<unknown>) => pending.push(p), opts);
   await Promise.all(pending);
   return out;
 }

@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import { err } from './errors';
+import { err } from '../core/errors';
 
 /** How a query-string value is read, derived from the method's params schema (§2.8). */
 type Kind = 'boolean' | 'number' | 'integer' | 'string' | 'array' | 'json' | 'json-or-strings';

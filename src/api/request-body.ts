@@ -1,4 +1,4 @@
-import { err, ApiError } from './errors';
+import { err, ApiError } from '../core/errors';
 
 /** JSON and urlencoded bodies are capped at 10 MB (§2.6, §10). */
 export const BODY_LIMIT = 10 * 1024 * 1024;

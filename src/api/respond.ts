@@ -1,8 +1,9 @@
 import type { Config } from '../config';
 import { meta } from './envelope';
-import { toApiError } from './errors';
-import { isAsyncIterable, streamPayload } from './serialize';
-import type { MethodResult } from '../methods/table';
+import { toApiError } from '../core/errors';
+import { isAsyncIterable } from '../core/payload';
+import { streamPayload } from './serialize';
+import type { MethodResult } from '../core/context';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -29,7 +29,7 @@ const removed = (verb: UserRoute['verb'], path: string): UserRoute => ({ verb, p
 const later = (verb: UserRoute['verb'], path: string, what: string): UserRoute => ({ verb, path: path.split('/'), unavailable: what });
 
 export const USER_ROUTES: UserRoute[] = [
-  r('POST', '', 'callBatch', 'none'),
+  r('POST', '', 'callBatch', 'body'),
   r('GET', 'access-info', 'getAccessInfo', 'query'),
   r('GET', 'service/info', 'service.userInfo', 'none'),
   r('POST', 'auth/login', 'auth.login', 'body'),
@@ -73,15 +73,6 @@ const LATER_PREFIXES: [string, string][] = [
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];
-
-/** Batch ids of later tiers (inline `unavailable-method`) and removed ones (inline `removed-method`). */
-export const REMOVED_METHOD_IDS = new Set(['events.start', 'events.stop']);
-export const UNSHIPPED_METHOD_IDS = new Set([
-  'events.deleteAttachment', 'accesses.getOne', 'accesses.checkApp',
-  'profile.getPublic', 'profile.updatePublic', 'profile.getPrivate', 'profile.updatePrivate', 'profile.getApp', 'profile.updateApp',
-  'account.get', 'account.update', 'account.changePassword',
-  'webhooks.get', 'webhooks.getOne', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',
-]);
 
 export interface RouteMatch {
   route: UserRoute;

@@ -2,10 +2,9 @@
  * Pure rules about accesses (no I/O): the subset rule an app's children must satisfy (§7.7), the expiry
  * chain (§5.7.3), and who may read, update or delete which access (§7.8).
  */
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 import type { AccessRow } from '../storage/schema';
-import type { AccessType } from '../methods/table';
-import { isStreamPermission, Permissions, type Level, type ParentOf, type Permission, type StreamPermission } from './permissions';
+import { isStreamPermission, Permissions, type AccessType, type Level, type ParentOf, type Permission, type StreamPermission } from '../core/permissions';
 
 /** What each level of the parent may hand down (§7.7 table). */
 const GRANTABLE: Record<Level, readonly Level[]> = {

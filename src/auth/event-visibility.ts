@@ -3,7 +3,7 @@
  * tree (through `parentOf`) and the event. `visibilityPlan` turns the same rules into sets the events.get SQL
  * applies before paging (a page never has holes).
  */
-import type { Level, ParentOf, Permissions, StreamPermission } from './permissions';
+import type { Level, ParentOf, Permissions, StreamPermission } from '../core/permissions';
 
 export const isListable = (level: Level | undefined): boolean => level !== undefined && level !== 'none';
 export const canRead = (level: Level | undefined): boolean => level === 'read' || level === 'contribute' || level === 'manage';

@@ -1,4 +1,4 @@
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 import type { Env } from '../env';
 import type { Db } from '../storage/db';
 import type { AccessRow, UserRow } from '../storage/schema';

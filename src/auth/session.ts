@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors';
+import { ApiError } from '../core/errors';
 import type { Env } from '../env';
 
 /** Personal sessions last 14 days after the last accepted request (§5.2). */

@@ -1,4 +1,4 @@
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 
 const RESERVED = new Set(['null', 'undefined', '*']);
 

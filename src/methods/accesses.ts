@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import { err } from '../api/errors';
-import { validateParams } from '../api/invoke';
+import { err } from '../core/errors';
+import { clientDataSchema, deviceNameSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
 import { deleteDeadShareLinks } from '../storage/share-links';
-import { forgetShareLinks, mintShareLink } from '../web/share-links';
+import { forgetShareLinks, mintShareLink } from '../auth/share-codes';
 import {
   assertMayDelete,
   assertMayUpdate,
@@ -15,7 +15,7 @@ import {
   permissionsCovered,
 } from '../auth/access-rules';
 import { sealToken, tokenHash, unsealToken } from '../auth/crypto';
-import { Permissions, isStreamPermission, type ParentOf, type Permission } from '../auth/permissions';
+import { Permissions, isStreamPermission, type ParentOf, type Permission } from '../core/permissions';
 import { tokenKey } from '../auth/session';
 import { newId, newToken } from '../lib/ids';
 import { slugify } from '../lib/slugify';
@@ -30,21 +30,20 @@ import {
 } from '../storage/accesses';
 import { parseJson } from '../storage/db';
 import type { AccessRow, StreamRow } from '../storage/schema';
-import { bumpStreamsVersion, insertStreams, selectStreamRefs } from '../storage/stream-refs';
+import { insertStreams, selectStreamRefs } from '../storage/stream-refs';
+import { bumpStreamsVersion } from '../storage/stream-tree';
 import { accessOutput } from './access-output';
-import type { AccessContext } from './context';
+import type { AccessContext } from '../core/context';
 import { normalizePermissions, permissionsSchema, type NormalizedPermissions } from './permission-params';
 import { accessMethod, ok } from './table';
 
-const nameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
 const expireAfterSchema = v.pipe(v.number(), v.minValue(0, 'expireAfter cannot be negative.'));
-const clientDataSchema = v.nullable(v.record(v.string(), v.unknown()));
 
 const createParams = v.strictObject({
   name: nameSchema,
   type: v.optional(v.picklist(['personal', 'app', 'shared'])),
   permissions: permissionsSchema,
-  deviceName: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(500)))),
+  deviceName: v.optional(deviceNameSchema),
   token: v.optional(v.string()),
   expireAfter: v.optional(expireAfterSchema),
   clientData: v.optional(clientDataSchema),
@@ -52,7 +51,7 @@ const createParams = v.strictObject({
 
 const updateFields = v.strictObject({
   name: v.optional(nameSchema),
-  deviceName: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(500)))),
+  deviceName: v.optional(deviceNameSchema),
   permissions: v.optional(permissionsSchema),
   expireAfter: v.optional(expireAfterSchema),
   expires: v.optional(v.null()),
@@ -61,6 +60,7 @@ const updateFields = v.strictObject({
 
 /** Fields an update may not touch: 403, not 400 (§4.1, §5.7.4). `expires` is read-only except for `null`. */
 const READ_ONLY = new Set(['id', 'token', 'type', 'apiEndpoint', 'created', 'createdBy', 'modified', 'modifiedBy', 'lastUsed', 'deleted']);
+const isReadOnly = (key: string, value: unknown) => READ_ONLY.has(key) || (key === 'expires' && value !== null);
 
 /** The account's stream tree, as far as accesses care: which ids exist, their parents, root names. */
 class StreamRefs {
@@ -214,14 +214,12 @@ export const accessesMethods = [
 
   accessMethod({
     id: 'accesses.update',
-    params: v.strictObject({ id: v.string(), update: v.record(v.string(), v.unknown()) }),
+    params: updateParams,
     who: ['personal', 'app'],
     batch: true,
     handler: async (ctx, params) => {
       const { db, user, access, now } = ctx;
-      const readOnly = Object.keys(params.update).filter((k) => READ_ONLY.has(k) || (k === 'expires' && params.update.expires !== null));
-      if (readOnly.length > 0) throw err.forbidden(`Read-only field(s): ${readOnly.join(', ')}.`, { fields: readOnly });
-      const update = validateParams(updateFields, params.update);
+      const update = parseUpdate(params.update, isReadOnly, updateFields);
       const { results } = await ctx.run([
         selectLiveAccess(db, user.id, params.id),
         selectStreamRefs(db, user.id),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ApiError, MESSAGES } from '../api/errors';
+import { ApiError, MESSAGES } from '../core/errors';
 import { unsealToken } from '../auth/crypto';
 import { verifyPassword } from '../auth/password';
 import { newSession, personalAccessRow } from '../auth/personal-session';

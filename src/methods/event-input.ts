@@ -1,9 +1,9 @@
 /** Event fields on input (§4.2, §9.2, §10): schemas, tag and stream-id normalization, type and content checks. */
 import * as v from 'valibot';
-import { ApiError, err } from '../api/errors';
+import { ApiError, err } from '../core/errors';
 import { checkEventContent } from '../event-types';
 import type { StoredEvent } from '../storage/events';
-import { clientDataSchema, timestamp } from './params';
+import { clientDataSchema, timestamp } from '../core/params';
 
 export const MAX_TAGS = 100;
 export const MAX_STREAM_IDS = 100;

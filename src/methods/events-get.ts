@@ -3,15 +3,16 @@
  * come back as a lazy list read in keyset pages, so HTTP streams them and batch collects them.
  */
 import * as v from 'valibot';
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 import { visibilityPlan } from '../auth/event-visibility';
 import { eventOutput, fromRow, type EventDbRow } from '../storage/events';
 import {
   selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
 } from '../storage/events-query';
-import { runRead, withTree, type StreamTree } from '../storage/stream-tree';
-import type { AccessContext } from './context';
-import { timestamp } from './params';
+import type { StreamTree } from '../storage/stream-tree';
+import { runRead, withTree } from './tree-calls';
+import type { AccessContext } from '../core/context';
+import { timestamp } from '../core/params';
 import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
 import { accessMethod, ok } from './table';
 

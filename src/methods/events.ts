@@ -1,18 +1,20 @@
 /** events.create / getOne / update / delete (§5.4) with the write rules of §7.5–§7.6. */
 import * as v from 'valibot';
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 import { canCreateIn, canWriteEvents, admits, isVisible, writableThrough } from '../auth/event-visibility';
 import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
 import {
-  eventOutput, fromRow, insertEvent, isDuplicateEventId, replaceEvent, selectEvent, tombstoneEvents, type EventDbRow, type StoredEvent,
+  eventOutput, fromRow, insertEvent, replaceEvent, selectEvent, tombstoneEvents, type EventDbRow, type StoredEvent,
 } from '../storage/events';
-import { runRead, runWrite, withTree, type StreamTree } from '../storage/stream-tree';
-import type { AccessContext } from './context';
+import { isUniqueViolation } from '../storage/d1-errors';
+import type { StreamTree } from '../storage/stream-tree';
+import { runRead, runWrite, withTree } from './tree-calls';
+import type { AccessContext, MethodResult } from '../core/context';
 import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
 } from './event-input';
-import { parseUpdate, updateParams } from './params';
+import { parseUpdate, updateParams } from '../core/params';
 import { accessMethod, ok } from './table';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
@@ -33,6 +35,12 @@ function requireLiveStreams(tree: StreamTree, ids: readonly string[]): void {
   if (unknown.length > 0) throw err.unknownReferenced(`Unknown stream(s): ${unknown.join(', ')}.`, { streamIds: unknown });
   const trashed = ids.filter((id) => tree.inTrash(id));
   if (trashed.length > 0) throw err.invalidOperation(`Stream(s) in the trash: ${trashed.join(', ')}.`, { streamIds: trashed });
+}
+
+/** A deletion record (§4.5). */
+interface ItemDeletion {
+  id: string;
+  deleted: number;
 }
 
 const unknownEvent = (id: string) => err.unknownResource(`Unknown event "${id}".`);
@@ -80,7 +88,7 @@ export const eventMethods = [
         try {
           await runWrite(ctx, tree, [...insertEvent(ctx.db, ctx.user.id, e)]);
         } catch (error) {
-          if (isDuplicateEventId(error)) throw err.alreadyExists(`The event id "${e.id}" is already in use.`, { id: e.id });
+          if (isUniqueViolation(error, 'events')) throw err.alreadyExists(`The event id "${e.id}" is already in use.`, { id: e.id });
           throw error;
         }
       });
@@ -172,7 +180,7 @@ export const eventMethods = [
     params: v.strictObject({ id: v.string() }),
     who: ALL_TYPES,
     batch: true,
-    handler: async (ctx, params) =>
+    handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> =>
       withTree(ctx, async (tree) => {
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);

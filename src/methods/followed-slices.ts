@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { err } from '../api/errors';
-import { validateParams } from '../api/invoke';
+import { err } from '../core/errors';
+import { nameSchema, parseUpdate, updateParams } from '../core/params';
 import { newId } from '../lib/ids';
 import {
   deleteFollowedSlice,
@@ -12,14 +12,13 @@ import {
 import { accessMethod, ok } from './table';
 
 /** Sharing bookmarks (§4.7, §5.9): slices of other accounts this account follows. Personal accesses only. */
-const nameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
 const createParams = v.strictObject({
   name: nameSchema,
   url: v.pipe(v.string(), v.minLength(1), v.maxLength(2000)),
-  accessToken: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
+  accessToken: nameSchema,
 });
 const updateFields = v.strictObject({ name: v.optional(nameSchema) });
-const READ_ONLY = new Set(['id', 'url', 'accessToken']);
+const READ_ONLY = ['id', 'url', 'accessToken'];
 
 const output = (row: FollowedSliceRow) => ({ id: row.id, name: row.name, url: row.url, accessToken: row.accessToken });
 const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(`${e.message} ${String(e.cause ?? '')}`);
@@ -55,13 +54,11 @@ export const followedSlicesMethods = [
   }),
   accessMethod({
     id: 'followedSlices.update',
-    params: v.strictObject({ id: v.string(), update: v.record(v.string(), v.unknown()) }),
+    params: updateParams,
     who: ['personal'],
     batch: true,
     handler: async (ctx, params) => {
-      const readOnly = Object.keys(params.update).filter((k) => READ_ONLY.has(k));
-      if (readOnly.length > 0) throw err.forbidden(`Read-only field(s): ${readOnly.join(', ')}.`, { fields: readOnly });
-      const update = validateParams(updateFields, params.update);
+      const update = parseUpdate(params.update, READ_ONLY, updateFields);
       let rows: FollowedSliceRow[];
       try {
         const statement =

@@ -1,10 +1,11 @@
 import * as v from 'valibot';
-import { err } from '../api/errors';
-import type { Permission, StreamPermission } from '../auth/permissions';
+import { err } from '../core/errors';
+import { MAX_NAME_LENGTH, nameSchema } from '../core/params';
+import type { Permission, StreamPermission } from '../core/permissions';
+import { MAX_TAGS } from './event-input';
 
 /** Same rules as event tags (§10): trimmed, 1–500 characters, at most 100. */
-const tagsSchema = v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500))), v.minLength(1), v.maxLength(100));
-const nameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
+const tagsSchema = v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH))), v.minLength(1), v.maxLength(MAX_TAGS));
 
 const streamPermissionSchema = v.strictObject({
   streamId: v.pipe(v.string(), v.minLength(1)),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ApiError, err } from '../api/errors';
+import { ApiError, err } from '../core/errors';
 import { hashPassword } from '../auth/password';
 import { newSession, personalAccessRow } from '../auth/personal-session';
 import { tokenKey } from '../auth/session';
@@ -8,7 +8,8 @@ import { apiEndpoint, userRoot } from '../lib/urls';
 import { RESERVED_USERNAMES, USERNAME_PATTERN, isValidUsername } from '../lib/username';
 import { insertAccess } from '../storage/accesses';
 import { users } from '../storage/schema';
-import { findConflicts, findUserByUsername } from '../storage/users';
+import { dbFor, directoryOf } from '../storage/directory';
+import { isUniqueViolation } from '../storage/d1-errors';
 import { ok, publicMethod } from './table';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -28,22 +29,21 @@ const usernameParam = v.strictObject({
   username: v.pipe(v.string(), v.regex(USERNAME_PATTERN, 'Invalid username')),
 });
 
-const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(e.message);
-
 export const registerMethods = [
   publicMethod({
     id: 'auth.register',
     params: registerParams,
     batch: false,
     handler: async (ctx, params) => {
-      const { config, db, now } = ctx;
+      const { config, now } = ctx;
+      const directory = directoryOf(ctx.env);
       if (config.registration === 'closed') throw err.unavailable('Registration');
       if (config.registration === 'invitation' || config.invitationTokens.length > 0) {
         if (!params.invitationToken || !config.invitationTokens.includes(params.invitationToken)) {
           throw new ApiError('invitationToken-invalid', 'The invitation token is not valid.');
         }
       }
-      const conflicts = await findConflicts(db, params.username, params.email);
+      const conflicts = await directory.conflicts(params.username, params.email);
       if (conflicts.username) throw err.alreadyExists('The username is already taken.', { username: params.username });
       if (conflicts.email) throw err.alreadyExists('The e-mail address is already in use.', { email: params.email });
       const userId = newId();
@@ -60,6 +60,7 @@ export const registerMethods = [
       };
       try {
         // Atomic: an account never exists without its first personal access.
+        const db = dbFor(ctx.env, params.username);
         await db.batch([db.insert(users).values(userRow), insertAccess(db, personalAccessRow(userId, params.appId, session, now))]);
       } catch (e) {
         if (isUniqueViolation(e)) throw err.alreadyExists('The username or e-mail address is already taken.', { username: params.username });
@@ -75,7 +76,7 @@ export const registerMethods = [
     batch: false,
     handler: async (ctx, { username }) => {
       if (RESERVED_USERNAMES.has(username)) return ok({ reserved: true, reason: 'RESERVED_USER_NAME' });
-      return ok({ reserved: (await findUserByUsername(ctx.db, username)) !== null });
+      return ok({ reserved: (await directoryOf(ctx.env).findUser(username)) !== null });
     },
   }),
   publicMethod({
@@ -98,7 +99,7 @@ export const registerMethods = [
     params: v.object({ username: v.string() }),
     batch: false,
     handler: async (ctx, { username }) => {
-      const user = isValidUsername(username) ? await findUserByUsername(ctx.db, username) : null;
+      const user = isValidUsername(username) ? await directoryOf(ctx.env).findUser(username) : null;
       if (!user) throw err.unknownResource(`Unknown user "${username}"`);
       const alias = ctx.config.domain ? `${username}.${ctx.config.domain}` : username;
       return ok({ server: ctx.request.baseUrl, alias });

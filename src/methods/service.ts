@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { registerRoot } from '../lib/urls';
-import type { PublicContext } from './context';
+import type { PublicContext } from '../core/context';
 import { ok, publicMethod, userMethod } from './table';
 
 const DEFAULT_ASSETS = 'https://pryv.github.io/assets-pryv.me/index.json';

@@ -2,9 +2,9 @@
  * The `streams` parameter of events.get (§6.2): parsing and validity (400 `invalid-request-structure`),
  * references (400 `unknown-referenced-resource`), permissions (403) and expansion into stream id sets.
  */
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 import { canRead } from '../auth/event-visibility';
-import type { Permissions } from '../auth/permissions';
+import type { Permissions } from '../core/permissions';
 import type { CompiledStreamQuery } from '../storage/events-query';
 import type { StreamTree } from '../storage/stream-tree';
 

@@ -1,26 +1,24 @@
 /** streams.get / create / update / delete (§5.6), with the permission rules of §7.5 for streams. */
 import * as v from 'valibot';
-import { err } from '../api/errors';
+import { err } from '../core/errors';
 import { canWriteEvents, isListable, isNarrowed } from '../auth/event-visibility';
-import type { Permissions, StreamPermission } from '../auth/permissions';
+import type { Permissions, StreamPermission } from '../core/permissions';
 import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
 import { slugify } from '../lib/slugify';
 import { setEventStreamIds, tombstoneEvents } from '../storage/events';
 import type { StreamRow } from '../storage/schema';
-import {
-  bumpStreamsVersion, compareCodePoints, forgetTree, rememberTree, runRead, runWrite, selectStreams, StreamTree, withTree,
-} from '../storage/stream-tree';
+import { bumpStreamsVersion, compareCodePoints, forgetTree, rememberTree, selectStreams, StreamTree } from '../storage/stream-tree';
+import { runRead, runWrite, withTree } from './tree-calls';
 import {
   deleteLinksOfStreams, deleteStreams, insertStream, relinkToParent, selectLinkedEvents, selectStreamDeletions, updateStream,
 } from '../storage/streams';
-import type { AccessContext } from './context';
-import { clientDataSchema, parseUpdate, timestamp, updateParams } from './params';
+import type { AccessContext } from '../core/context';
+import { clientDataSchema, nameSchema, parseUpdate, timestamp, updateParams } from '../core/params';
 import { streamOutput } from './stream-output';
 import { accessMethod, ok } from './table';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
-const name = () => v.pipe(v.string(), v.minLength(1), v.maxLength(500));
 const parentIdSchema = v.nullable(v.pipe(v.string(), v.minLength(1, 'parentId cannot be empty; use null for a root stream.')));
 
 const isManage = (p: StreamPermission | null): boolean => p?.level === 'manage';
@@ -64,14 +62,14 @@ const getParams = v.strictObject({
 
 const createParams = v.strictObject({
   id: v.optional(v.nullable(v.string())),
-  name: name(),
+  name: nameSchema,
   parentId: v.optional(parentIdSchema),
   clientData: v.optional(clientDataSchema),
   trashed: v.optional(v.nullable(v.boolean())),
 });
 
 const updateSchema = v.strictObject({
-  name: v.optional(name()),
+  name: v.optional(nameSchema),
   parentId: v.optional(parentIdSchema),
   clientData: v.optional(clientDataSchema),
   trashed: v.optional(v.boolean()),

@@ -1,52 +1,93 @@
-import type * as v from 'valibot';
-import type { AccessContext, PublicContext, UserContext } from './context';
-
-export type AccessType = 'personal' | 'app' | 'shared';
-
 /**
- * A method's answer: the payload keys, in output order, and the HTTP status. A payload value that is an
- * AsyncIterable is a list produced lazily; transports stream it (HTTP) or collect it (batch).
+ * How an API method is declared, once: id, params schema, who may call it, what it changes, and a typed
+ * handler. The constructors keep the schema and result types: `call` validates the raw params and hands the
+ * handler their typed output, so nothing is cast.
  */
-export interface MethodResult {
-  status?: number;
-  payload: Record<string, unknown>;
-}
+import type * as v from 'valibot';
+import type { AccessContext, MethodResult, Payload, PublicContext, UserContext } from '../core/context';
+import { err } from '../core/errors';
+import { validateParams } from '../core/params';
+import type { ChangeKind } from '../core/notices';
+import type { AccessType } from '../core/permissions';
 
 type Schema = v.GenericSchema<unknown, unknown>;
 
-interface Base<S extends Schema> {
+interface Declaration<S extends Schema, C, P extends Payload> {
   id: string;
   /** Closed valibot schema of the params (an unknown key is an error). */
   params: S;
   /** Whether `callBatch` may call it (HTTP-only methods answer `invalid-method` there). */
   batch: boolean;
+  /** The parts of the account a successful call changes (none for reads). */
+  changes?: readonly ChangeKind[];
+  /** A check of the raw params before the schema, for errors whose `data` the contract fixes (`callBatch`). */
+  precheck?: (raw: unknown) => void;
+  handler: (ctx: C, params: v.InferOutput<S>) => Promise<MethodResult<P>>;
 }
 
-export interface PublicMethod<S extends Schema = Schema> extends Base<S> {
+interface Registered<C> {
+  id: string;
+  params: Schema;
+  batch: boolean;
+  changes: readonly ChangeKind[];
+  /** Validates the raw params, then runs the handler. */
+  call: (ctx: C, raw: unknown) => Promise<MethodResult>;
+}
+
+export interface PublicMethod extends Registered<PublicContext> {
   auth: 'public';
-  handler: (ctx: PublicContext, params: v.InferOutput<S>) => Promise<MethodResult>;
 }
-
-export interface UserMethod<S extends Schema = Schema> extends Base<S> {
+export interface UserMethod extends Registered<UserContext> {
   auth: 'user';
-  handler: (ctx: UserContext, params: v.InferOutput<S>) => Promise<MethodResult>;
 }
-
-export interface AccessMethod<S extends Schema = Schema> extends Base<S> {
+export interface AccessMethod extends Registered<AccessContext> {
   auth: 'access';
   /** Access types allowed to call it; others get 403 `forbidden` before the handler runs. */
   who: readonly AccessType[];
-  handler: (ctx: AccessContext, params: v.InferOutput<S>) => Promise<MethodResult>;
 }
 
 export type MethodDef = PublicMethod | UserMethod | AccessMethod;
 
-/** Typed constructors: the handler's params type is inferred from the schema. */
-export const publicMethod = <S extends Schema>(def: Omit<PublicMethod<S>, 'auth'>): MethodDef =>
-  ({ ...def, auth: 'public' }) as unknown as MethodDef;
-export const userMethod = <S extends Schema>(def: Omit<UserMethod<S>, 'auth'>): MethodDef =>
-  ({ ...def, auth: 'user' }) as unknown as MethodDef;
-export const accessMethod = <S extends Schema>(def: Omit<AccessMethod<S>, 'auth'>): MethodDef =>
-  ({ ...def, auth: 'access' }) as unknown as MethodDef;
+/** A declared method that still knows its result type (`ResultOf`), for callers reading its payload. */
+export type Typed<M, P extends Payload> = M & { readonly __result?: P };
+export type ResultOf<M> = M extends { readonly __result?: infer P } ? P : never;
 
-export const ok = (payload: Record<string, unknown>, status = 200): MethodResult => ({ status, payload });
+function register<S extends Schema, C, P extends Payload>(def: Declaration<S, C, P>): Registered<C> {
+  return {
+    id: def.id,
+    params: def.params,
+    batch: def.batch,
+    changes: def.changes ?? [],
+    call: async (ctx, raw) => {
+      def.precheck?.(raw);
+      return def.handler(ctx, validateParams(def.params, raw));
+    },
+  };
+}
+
+export const publicMethod = <S extends Schema, P extends Payload>(def: Declaration<S, PublicContext, P>): Typed<PublicMethod, P> => ({
+  ...register(def),
+  auth: 'public',
+});
+
+export const userMethod = <S extends Schema, P extends Payload>(def: Declaration<S, UserContext, P>): Typed<UserMethod, P> => ({
+  ...register(def),
+  auth: 'user',
+});
+
+export const accessMethod = <S extends Schema, P extends Payload>(
+  def: Declaration<S, AccessContext, P> & { who: readonly AccessType[] },
+): Typed<AccessMethod, P> => ({
+  // The access type is checked once the params are valid (a malformed call is a 400 whoever makes it).
+  ...register({
+    ...def,
+    handler: (ctx, params) => {
+      if (!def.who.includes(ctx.access.type)) throw err.forbidden();
+      return def.handler(ctx, params);
+    },
+  }),
+  auth: 'access',
+  who: def.who,
+});
+
+export const ok = <P extends Payload>(payload: P, status = 200): MethodResult<P> => ({ status, payload });

@@ -3,6 +3,15 @@ import * as schema from './schema';
 
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
+/** Completes core's context types with this layer's (see `StorageTypes` in src/core/context.ts). */
+declare module '../core/context' {
+  interface StorageTypes {
+    db: Db;
+    user: schema.UserRow;
+    access: schema.AccessRow;
+  }
+}
+
 const cache = new WeakMap<D1Database, Db>();
 
 /** One Drizzle wrapper per D1 binding, reused across requests of an isolate. */

@@ -125,10 +125,6 @@ export function insertEvent(db: Db, userId: string, e: StoredEvent) {
   ] as const;
 }
 
-export const isDuplicateEventId = (e: unknown): boolean => {
-  const text = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : String(e);
-  return /UNIQUE constraint failed: events\./i.test(text);
-};
 
 export function selectEvent(db: Db, userId: string, id: string) {
   return db.all<EventDbRow>(sql`SELECT * FROM events WHERE user_id = ${userId} AND id = ${id}`);

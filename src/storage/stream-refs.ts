@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from './db';
-import { streams, users, type StreamRow } from './schema';
+import { streams, type StreamRow } from './schema';
 
 /**
  * The stream tree as accesses need it: ids, parents and names only (permission checks and the stream
@@ -12,12 +12,4 @@ export function selectStreamRefs(db: Db, userId: string) {
 
 export function insertStreams(db: Db, rows: StreamRow[]) {
   return db.insert(streams).values(rows);
-}
-
-/** Every stream change bumps the user's tree version (the stream-tree cache key), in the same batch. */
-export function bumpStreamsVersion(db: Db, userId: string) {
-  return db
-    .update(users)
-    .set({ streamsVersion: sql`${users.streamsVersion} + 1` })
-    .where(eq(users.id, userId));
 }

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { AccessContext } from '../methods/context';
+import { abortSql } from './d1-errors';
 import type { Db } from './db';
 import { streams, users, type StreamRow } from './schema';
 
@@ -104,87 +104,26 @@ export function forgetTree(userId: string): void {
   cache.delete(userId);
 }
 
+export function cachedTree(userId: string): StreamTree | undefined {
+  return cache.get(userId);
+}
+
 /** The one statement that reads a user's streams (streams.get and tree loads). */
 export function selectStreams(db: Db, userId: string) {
   return db.select().from(streams).where(eq(streams.userId, userId));
 }
 
-/** Bumps the tree version: part of every batch that changes streams. */
+/** Every stream change bumps the user's tree version (the stream-tree cache key), in the same batch. */
 export function bumpStreamsVersion(db: Db, userId: string) {
   return db.update(users).set({ streamsVersion: sql`${users.streamsVersion} + 1` }).where(eq(users.id, userId));
 }
 
-/** Raised when D1's stream tree is newer than the one a call was planned with. */
-export class StaleTreeError extends Error {}
-
 /**
- * First statement of a write batch planned on a cached tree: when the version moved, `abs()` of the smallest
- * integer raises "integer overflow", so D1 rolls the whole batch back and the call is re-planned.
+ * First statement of a write batch planned on a cached tree: when the version moved, it aborts the batch
+ * ('tree-changed'), so D1 rolls it back and the call is re-planned.
  */
 export function treeVersionCheck(db: Db, userId: string, version: number) {
   return db.all(
-    sql`SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ${userId}) = ${version} THEN 1 ELSE abs(-9223372036854775807 - 1) END AS ok`,
+    sql`SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ${userId}) = ${version} THEN 1 ELSE ${abortSql('tree-changed')} END AS ok`,
   );
-}
-
-const isVersionAbort = (e: unknown): boolean => {
-  const text = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : String(e);
-  return /integer overflow/i.test(text);
-};
-
-type Stmt = Parameters<AccessContext['run']>[0][number];
-
-/** Runs write statements behind the tree-version check; a moved version becomes `StaleTreeError`. */
-export async function runWrite(ctx: AccessContext, tree: StreamTree, statements: Stmt[]): Promise<unknown[]> {
-  try {
-    const { results } = await ctx.run([treeVersionCheck(ctx.db, ctx.user.id, tree.version), ...statements]);
-    return (results as unknown[]).slice(1);
-  } catch (e) {
-    if (isVersionAbort(e)) throw new StaleTreeError();
-    throw e;
-  }
-}
-
-/** Runs read statements; answers planned on an outdated tree are refused with `StaleTreeError`. */
-export async function runRead(ctx: AccessContext, tree: StreamTree, statements: Stmt[]): Promise<unknown[]> {
-  const { streamsVersion, results } = await ctx.run(statements);
-  if (streamsVersion !== tree.version) throw new StaleTreeError();
-  return results as unknown[];
-}
-
-/** Loads the tree in one round trip and caches it. */
-export async function loadTree(ctx: AccessContext): Promise<StreamTree> {
-  const { streamsVersion, results } = await ctx.run([selectStreams(ctx.db, ctx.user.id)]);
-  const tree = new StreamTree(streamsVersion, results[0]);
-  rememberTree(ctx.user.id, tree);
-  return tree;
-}
-
-/**
- * Runs `attempt` with the cached tree (loading it when absent); when it turns out stale, reloads and retries.
- * Attempts must do their D1 work through `runRead` / `runWrite` so staleness is detected. An error decided on a
- * cached tree before any round trip (unknown stream, 403…) is only answered once a fresh load confirms the tree.
- */
-export async function withTree<R>(ctx: AccessContext, attempt: (tree: StreamTree) => Promise<R>): Promise<R> {
-  const cached = cache.get(ctx.user.id);
-  let tree = cached ?? (await loadTree(ctx));
-  let fresh = cached === undefined;
-  for (let i = 0; ; i++) {
-    try {
-      return await attempt(tree);
-    } catch (e) {
-      if (i >= 3) throw e;
-      if (e instanceof StaleTreeError) {
-        forgetTree(ctx.user.id);
-        tree = await loadTree(ctx);
-        fresh = true;
-        continue;
-      }
-      if (fresh) throw e;
-      const reloaded = await loadTree(ctx);
-      if (reloaded.version === tree.version) throw e;
-      tree = reloaded;
-      fresh = true;
-    }
-  }
 }

@@ -8,10 +8,9 @@ import type { Env } from '../env';
 import { dropCacheEntry, readCacheEntry, writeCacheEntry } from '../auth/access-cache';
 import { isExpired } from '../auth/access-rules';
 import type { Resolved } from '../auth/resolve-access';
-import type { Db } from '../storage/db';
 import type { AccessRow } from '../storage/schema';
-import { findShareLink } from '../storage/share-links';
-import { shareCacheKey, shareCodeHash } from './share-links';
+import { directoryOf } from '../storage/directory';
+import { shareCacheKey, shareCodeHash } from '../auth/share-codes';
 
 /** A share page may be served for this access now: a live shared access, not past its `expires`. */
 export function usableForShare(access: AccessRow | null, now: number): access is AccessRow {
@@ -29,7 +28,6 @@ export interface ShareResolution {
  */
 export async function resolveShareCode(
   env: Env,
-  db: Db,
   code: string,
   now: number,
   waitUntil: (p: Promise<unknown>) => void,
@@ -43,7 +41,7 @@ export async function resolveShareCode(
     const cached = await readCacheEntry(env, key, now);
     if (cached && usableForShare(cached.access, now)) return { resolved: cached, fromCache: true };
   }
-  const found = await findShareLink(db, hash);
+  const found = await directoryOf(env).findShareLink(hash);
   if (found && usableForShare(found.access, now)) {
     waitUntil(writeCacheEntry(env, key, found.user, found.access).catch(() => undefined));
   }

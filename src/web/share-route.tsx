@@ -3,10 +3,11 @@
  * by a browser. Every refusal is the same 404 page; responses are never cached, indexed or referred from.
  */
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { forgetAccess } from '../auth/access-cache';
-import { resolveRequest, type Resolved } from '../auth/resolve-access';
+import type { Resolution } from '../auth/resolve-access';
+import { tokenLookup, type AccessLookup } from '../calls/call-path';
+import { dbFor } from '../storage/directory';
 import { isValidUsername } from '../lib/username';
-import type { PublicContext } from '../methods/context';
+import type { PublicContext } from '../core/context';
 import { ErrorPage, NotAvailablePage, SharePage, type PageLinks } from './share-page';
 import { resolveShareCode } from './share-resolver';
 import { shareCssHash } from './share-style';
@@ -38,7 +39,7 @@ function pageNumber(url: URL): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, MAX_PAGE) : 0;
 }
 
-async function serve(base: PublicContext, resolve: (skipCache: boolean) => Promise<Resolved | null>, token: string, url: URL, links: PageLinks) {
+async function serve(base: PublicContext, resolve: (skipCache: boolean) => Promise<Resolution>, token: string, url: URL, links: PageLinks) {
   try {
     const view = await loadShareView(base, resolve, token, pageNumber(url));
     if (!view) return htmlResponse(<NotAvailablePage />, 404);
@@ -51,19 +52,17 @@ async function serve(base: PublicContext, resolve: (skipCache: boolean) => Promi
 }
 
 export function serveShareByCode(base: PublicContext, code: string, url: URL): Promise<Response> {
-  const resolve = async (skipCache: boolean) =>
-    (await resolveShareCode(base.env, base.db, code, base.now, base.request.waitUntil, { skipCache })).resolved;
+  const resolve = (skipCache: boolean) => resolveShareCode(base.env, code, base.now, base.request.waitUntil, { skipCache });
   return serve(base, resolve, '', url, { page: (n) => `?page=${n}` });
 }
 
 /** The classic form: the token in `?auth=` (or a header); paging links repeat it, no other link does. */
 export function serveShareByToken(base: PublicContext, username: string, token: string | undefined, url: URL): Promise<Response> {
-  const resolve = async (skipCache: boolean) => {
-    if (!token || !isValidUsername(username)) return null;
-    // Same KV-first lookup as the API; after a guard refusal the stale entry is dropped and D1 re-read.
-    if (skipCache) await forgetAccess(base.env, username, token).catch(() => undefined);
-    return (await resolveRequest(base.env, base.db, username, token, base.now, base.request.waitUntil, { skipCache })).resolved;
-  };
+  // Same KV-first lookup as the API; after a guard refusal the stale entry is dropped and D1 re-read.
+  const resolve: AccessLookup =
+    !token || !isValidUsername(username)
+      ? async () => ({ resolved: null, fromCache: false })
+      : tokenLookup(base, dbFor(base.env, username), username, token);
   const auth = encodeURIComponent(token ?? '');
   return serve(base, resolve, token ?? '', url, { page: (n) => `?auth=${auth}&page=${n}` });
 }

@@ -1,18 +1,12 @@
 /**
- * The data of a share page, read through the method table exactly as the API serves it (`streams.get`,
- * `events.get`), so visibility and narrowing are the API's own. Both calls run guarded: a revoked access is
- * refused in the same D1 round trip that reads its data.
+ * The data of a share page, read through the call path exactly as the API serves it (`streams.get`,
+ * `events.get`), so visibility, narrowing, the request guard, touches and audit are the API's own.
  */
-import { BATCH_RESULT_LIMIT } from '../api/batch';
-import { invoke } from '../api/invoke';
-import { collectPayload } from '../api/serialize';
-import { err } from '../api/errors';
-import { Permissions, type Permission } from '../auth/permissions';
-import { runGuarded, StaleAccessError } from '../auth/request-guard';
-import type { Resolved } from '../auth/resolve-access';
-import { METHODS } from '../methods';
-import type { AccessContext, PublicContext } from '../methods/context';
-import { parseJson } from '../storage/db';
+import type { Resolution, Resolved } from '../auth/resolve-access';
+import { withPageAccess } from '../calls/call-path';
+import type { AccessContext, PublicContext } from '../core/context';
+import { collectPayload } from '../core/payload';
+import { BATCH_RESULT_LIMIT } from '../methods/batch';
 import type { AccessRow, UserRow } from '../storage/schema';
 import { usableForShare } from './share-resolver';
 
@@ -46,22 +40,8 @@ export interface ShareView {
   hasMore: boolean;
 }
 
-function accessContext(base: PublicContext, r: { user: UserRow; access: AccessRow }, token: string): AccessContext {
-  const { access } = r;
-  return {
-    ...base,
-    user: r.user,
-    access,
-    token,
-    permissions: new Permissions(access.type, parseJson<Permission[]>(access.permissions, [])),
-    run: (statements) => runGuarded(base.db, access, base.now, statements),
-  };
-}
-
 async function call(methodId: string, params: Record<string, unknown>, ctx: AccessContext): Promise<Record<string, unknown>> {
-  const def = METHODS.get(methodId);
-  if (!def) throw err.unavailable(methodId);
-  const result = await invoke(def, params, ctx);
+  const result = await ctx.callMethod(methodId, params);
   return collectPayload(result.payload, BATCH_RESULT_LIMIT);
 }
 
@@ -82,25 +62,13 @@ async function readView(ctx: AccessContext, page: number): Promise<ShareView> {
   };
 }
 
-/**
- * Loads the page of a resolved share, or null when it is not available. A refusal by the guard (a stale KV
- * entry, or a race with a change) re-resolves from D1 once, as the API transport does.
- */
-export async function loadShareView(
+/** Loads the page of a share, or null when its access is not usable (unknown, revoked, expired, not shared). */
+export function loadShareView(
   base: PublicContext,
-  resolve: (skipCache: boolean) => Promise<Resolved | null>,
+  lookup: (skipCache: boolean) => Promise<Resolution>,
   token: string,
   page: number,
+  accept: (access: Resolved['access']) => boolean = (access) => usableForShare(access, base.now),
 ): Promise<ShareView | null> {
-  let resolved = await resolve(false);
-  for (let attempt = 0; ; attempt++) {
-    if (!resolved || !usableForShare(resolved.access, base.now)) return null;
-    try {
-      return await readView(accessContext(base, { user: resolved.user, access: resolved.access }, token), page);
-    } catch (e) {
-      if (!(e instanceof StaleAccessError)) throw e;
-      if (attempt > 0) return null;
-      resolved = await resolve(true);
-    }
-  }
+  return withPageAccess(base, { token, lookup, accept }, (ctx) => readView(ctx, page));
 }

@@ -3,9 +3,9 @@
  * 144 random bits as 24 base64url characters, stored only as a SHA-256 hash and bound to one shared access.
  */
 import type { Env } from '../env';
-import { sha256Hex, toBase64Url } from '../auth/crypto';
-import { dropCacheEntry } from '../auth/access-cache';
-import type { UserContext } from '../methods/context';
+import { sha256Hex, toBase64Url } from './crypto';
+import { dropCacheEntry } from './access-cache';
+import type { UserContext } from '../core/context';
 import { insertShareLink } from '../storage/share-links';
 
 const CODE_BYTES = 18;

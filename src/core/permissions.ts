@@ -1,4 +1,5 @@
-import type { AccessType } from '../methods/table';
+/** The three kinds of access (§7.1). */
+export type AccessType = 'personal' | 'app' | 'shared';
 
 export type Level = 'none' | 'read' | 'create-only' | 'contribute' | 'manage';
 

@@ -104,6 +104,19 @@ export const err = {
   tooLarge: (limit: number) => new ApiError('payload-too-large', 'The request or item is too large.', { limit }),
 };
 
+/**
+ * Raised when the request guard finds the access deleted, its session ended, or its row changed since it was
+ * read. Answered as an unknown token unless the call path re-resolves the access from D1 and retries.
+ */
+export class StaleAccessError extends ApiError {
+  /** Set by the call path when no guarded round trip of the request had succeeded yet: nothing was written,
+   * so the whole request may be re-run once with the access re-read from D1. */
+  retryable = false;
+  constructor() {
+    super('invalid-access-token', MESSAGES.unknownToken);
+  }
+}
+
 /** Turns anything thrown into a catalogue error; never leaks a stack or an internal message. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;

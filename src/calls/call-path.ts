@@ -1,0 +1,313 @@
+/**
+ * The one call path: every transport (HTTP routes, `callBatch`, the share page, and the socket transports to
+ * come) runs methods through here. It owns what must not differ between them:
+ * - resolving the user and the access (isolate memory → KV → D1) and building the typed contexts;
+ * - confirming a cached access that no guarded round trip confirmed, and re-running once from D1 when the
+ *   request guard finds the cached access stale (decision 003);
+ * - the `lastUsed` / session touch;
+ * - one audit record per call, failures and pre-method refusals included;
+ * - one merged change notice per account and request, after the writes committed.
+ * See docs/decisions/010-call-path-and-change-feed.md.
+ */
+import { forgetAccess, writeCachedAccess } from '../auth/access-cache';
+import { runGuarded } from '../auth/request-guard';
+import { requireLiveAccess, requireNotExpired, resolveRequest, type Resolution, type Resolved } from '../auth/resolve-access';
+import { SESSION_SECONDS, TOUCH_INTERVAL_SECONDS } from '../auth/session';
+import type { AuditRecord } from '../core/audit';
+import type { AccessContext, MethodResult, PublicContext, UserContext } from '../core/context';
+import { ApiError, err, MESSAGES, StaleAccessError, toApiError } from '../core/errors';
+import { CHANGE_KINDS, type ChangeKind } from '../core/notices';
+import { Permissions, type Permission } from '../core/permissions';
+import { isValidUsername } from '../lib/username';
+import { METHODS, REMOVED_METHOD_IDS, UNSHIPPED_METHOD_IDS } from '../methods';
+import type { AccessMethod, MethodDef } from '../methods/table';
+import { touchAccess } from '../storage/accesses';
+import { parseJson, type Db } from '../storage/db';
+import { dbFor } from '../storage/directory';
+
+/** One call as a transport received it, before anything is checked. */
+export interface UserCall {
+  username: string;
+  /** The method the route named; absent when no route matched (`routeError` says why). */
+  methodId?: string;
+  /** A refusal decided on the route (unknown, removed, unavailable): answered after the user check (§2.1). */
+  routeError?: ApiError;
+  /** The token as sent, if any (required only by methods that take an access). */
+  token?: string;
+  /** The raw params, read once and only after the token is accepted. */
+  params: () => Promise<unknown>;
+  /** Query-string and path params, for audit; never the body. */
+  query: Record<string, unknown>;
+  source: AuditRecord['source']['name'];
+}
+
+/** Out-parameters for the transport: response headers decided on the way (`Pryv-Access-Id`). */
+export type CallHeaders = Record<string, string>;
+
+/**
+ * What one request accumulates: the audit records of its calls (kept back until the request ends, so a
+ * re-run after a stale access does not record twice) and the kinds of change its successful calls made.
+ */
+class RequestScope {
+  private records: AuditRecord[] = [];
+  private readonly changed = new Set<ChangeKind>();
+  /** Errors already recorded by the call that raised them (so the request's own refusal is not recorded twice). */
+  private readonly recorded = new Set<unknown>();
+  user: { id: string; username: string } | null = null;
+  accessId: string | null = null;
+
+  constructor(
+    readonly base: PublicContext,
+    readonly username: string,
+    readonly source: AuditRecord['source']['name'],
+  ) {}
+
+  audit(methodId: string | null, query: Record<string, unknown>, error?: unknown): void {
+    const record: AuditRecord = {
+      time: this.base.now,
+      userId: this.user?.id ?? null,
+      username: this.username,
+      accessId: this.accessId,
+      methodId,
+      source: { name: this.source, ip: this.base.request.ip },
+      query,
+    };
+    if (error !== undefined) {
+      const { id, message } = toApiError(error);
+      record.error = { id, message };
+      this.recorded.add(error);
+    }
+    this.records.push(record);
+  }
+
+  wasRecorded(error: unknown): boolean {
+    return this.recorded.has(error);
+  }
+
+  /** Forgets what an attempt recorded: it is about to be re-run from scratch. */
+  restart(): void {
+    this.records = [];
+    this.changed.clear();
+    this.recorded.clear();
+  }
+
+  noteChanges(kinds: readonly ChangeKind[]): void {
+    for (const kind of kinds) this.changed.add(kind);
+  }
+
+  /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
+  finish(): void {
+    const { waitUntil } = this.base.request;
+    for (const record of this.records) this.base.audit.record(record, waitUntil);
+    if (this.user && this.changed.size > 0) {
+      const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
+      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now }, waitUntil);
+    }
+  }
+}
+
+/** Runs one method with its context, recording its outcome and, on success, what it changed. */
+async function runMethod<C>(scope: RequestScope, def: MethodDef & { call: (ctx: C, raw: unknown) => Promise<MethodResult> }, ctx: C, raw: unknown, query: Record<string, unknown>): Promise<MethodResult> {
+  // `callBatch` itself is not a call of its own for audit (§5.13): each call inside it is.
+  const audited = def.id !== 'callBatch';
+  try {
+    const result = await def.call(ctx, raw);
+    if (audited) scope.audit(def.id, query);
+    scope.noteChanges(def.changes);
+    return result;
+  } catch (e) {
+    if (audited && !(e instanceof StaleAccessError && e.retryable)) scope.audit(def.id, query, e);
+    throw e;
+  }
+}
+
+/**
+ * Coalesced bookkeeping after an accepted request: `lastUsed` and the personal session's slide (§5.2), plus
+ * the KV copy, so a cached row does not make every request look due for a touch. Never changes `modified`
+ * (the request guard compares it).
+ */
+function scheduleTouch(ctx: AccessContext): void {
+  const { access, now } = ctx;
+  if (access.lastUsed !== null && now - access.lastUsed < TOUCH_INTERVAL_SECONDS) return;
+  const values = { lastUsed: now, sessionExpires: access.type === 'personal' ? now + SESSION_SECONDS : undefined };
+  ctx.request.waitUntil(
+    Promise.all([
+      touchAccess(ctx.db, access.id, values),
+      writeCachedAccess(ctx.env, ctx.user.username, ctx.token, ctx.user, {
+        ...access,
+        ...values,
+        sessionExpires: values.sessionExpires ?? access.sessionExpires,
+      }),
+    ]).catch(() => undefined),
+  );
+}
+
+/** How a transport finds the access: by token (API, classic share form) or by share code. */
+export type AccessLookup = (skipCache: boolean) => Promise<Resolution>;
+
+interface AccessRequest {
+  db: Db;
+  lookup: AccessLookup;
+  /** What the first lookup found (the caller needed it to check the user first). */
+  first: Resolution;
+  token: string;
+  /** Extra acceptance rule of the transport (the share page takes live shared accesses only). */
+  accept?: (access: Resolved['access']) => boolean;
+}
+
+/**
+ * Runs `work` under the access: §2.3 token outcomes, then the work with a guarded `ctx.run`, a confirmation
+ * of a cached access the work never confirmed, the touch, and one re-run from D1 if the cached access turns
+ * out stale before anything was written.
+ */
+async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: CallHeaders, work: (ctx: AccessContext) => Promise<R>): Promise<R> {
+  const attempt = async ({ resolved, fromCache }: Resolution): Promise<R> => {
+    if (!resolved) throw err.unknownToken();
+    const { now } = scope.base;
+    const access = requireLiveAccess(resolved.access, now);
+    if (req.accept && !req.accept(access)) throw err.unknownToken();
+    scope.accessId = access.id;
+    headers['Pryv-Access-Id'] = access.id;
+    requireNotExpired(access, now);
+    // A StaleAccessError is retryable while no guarded round trip of this request has succeeded: nothing was written.
+    const state = { guarded: false, streamsVersion: 0 };
+    const ctx: AccessContext = {
+      ...scope.base,
+      db: req.db,
+      user: resolved.user,
+      access,
+      token: req.token,
+      permissions: new Permissions(access.type, parseJson<Permission[]>(access.permissions, [])),
+      run: async (statements) => {
+        // A bare confirmation (`run([])`) adds nothing once this request's access was confirmed: in a batch of
+        // 1,000 calls it would cost 1,000 round trips.
+        if (statements.length === 0 && state.guarded) return { streamsVersion: state.streamsVersion, results: [] as never };
+        try {
+          const out = await runGuarded(req.db, access, now, statements);
+          state.guarded = true;
+          state.streamsVersion = out.streamsVersion;
+          return out;
+        } catch (e) {
+          if (e instanceof StaleAccessError) e.retryable = !state.guarded;
+          throw e;
+        }
+      },
+      callMethod: (methodId, params) => runNested(scope, { ...ctx, now: Date.now() / 1000 }, methodId, params),
+    };
+    let result: R;
+    try {
+      result = await work(ctx);
+    } catch (e) {
+      if (e instanceof StaleAccessError) throw e;
+      // An error decided on a cached access alone (bad params, wrong access type) could tell a revoked
+      // token's holder more than "unknown token": confirm the access first. The token was accepted: touch.
+      if (fromCache && !state.guarded) await ctx.run([]);
+      scheduleTouch(ctx);
+      throw e;
+    }
+    // A cached access whose call never reached D1 (empty batch, say) is confirmed before answering.
+    if (fromCache && !state.guarded) await ctx.run([]);
+    scheduleTouch(ctx);
+    return result;
+  };
+  try {
+    return await attempt(req.first);
+  } catch (e) {
+    if (!(e instanceof StaleAccessError) || !e.retryable) throw e;
+    // The access changed since it was read (a stale cache entry, or a race): drop it, re-read D1, re-run once.
+    scope.restart();
+    scope.accessId = null;
+    delete headers['Pryv-Access-Id'];
+    return attempt(await req.lookup(true));
+  }
+}
+
+/** A call made from inside another (`callBatch`): only batchable access methods; refusals are the call's own errors. */
+function runNested(scope: RequestScope, ctx: AccessContext, methodId: string, params: unknown): Promise<MethodResult> {
+  const def = METHODS.get(methodId);
+  let refusal: ApiError | null = null;
+  if (REMOVED_METHOD_IDS.has(methodId)) refusal = err.removed(methodId);
+  else if (UNSHIPPED_METHOD_IDS.has(methodId)) refusal = err.unavailable(methodId);
+  else if (!def || !def.batch || def.auth !== 'access') refusal = new ApiError('invalid-method', `Method "${methodId}" cannot be called in a batch.`);
+  if (refusal) {
+    scope.audit(methodId, {}, refusal);
+    return Promise.reject(refusal);
+  }
+  // Batch params are the call's body: nothing of them is audited.
+  return runMethod(scope, def as AccessMethod, ctx, params, {});
+}
+
+/** The D1 lookup of a user and token, KV and isolate memory first (decision 003). */
+export function tokenLookup(base: PublicContext, db: Db, username: string, token: string | undefined): AccessLookup {
+  return async (skipCache) => {
+    if (skipCache && token) await forgetAccess(base.env, username, token).catch(() => undefined);
+    return resolveRequest(base.env, db, username, token, base.now, base.request.waitUntil, { skipCache });
+  };
+}
+
+/**
+ * Everything under a user root U: user check first (404), then the route's refusal, then the token, then
+ * the method (§2.1, §2.14). Throws the call's ApiError; the transport turns it into its own answer.
+ */
+export async function callUserMethod(base: PublicContext, call: UserCall, headers: CallHeaders): Promise<MethodResult> {
+  const scope = new RequestScope(base, call.username, call.source);
+  try {
+    if (!isValidUsername(call.username)) throw err.unknownResource(MESSAGES.unknownUser(call.username));
+    const def = call.methodId === undefined ? undefined : METHODS.get(call.methodId);
+    const db = dbFor(base.env, call.username);
+    const token = def?.auth === 'access' ? call.token : undefined;
+    const lookup = tokenLookup(base, db, call.username, token);
+    const first = await lookup(false);
+    if (!first.resolved) throw err.unknownResource(MESSAGES.unknownUser(call.username));
+    scope.user = first.resolved.user;
+    if (call.routeError) throw call.routeError;
+    if (!def) throw err.unavailable(call.methodId ?? 'This method');
+    if (def.auth === 'public') return await runMethod(scope, def, base, await call.params(), call.query);
+    if (def.auth === 'user') {
+      const userCtx: UserContext = { ...base, db, user: first.resolved.user };
+      return await runMethod(scope, def, userCtx, await call.params(), call.query);
+    }
+    if (call.token === undefined) throw err.missingToken();
+    let input: Promise<unknown> | undefined;
+    const params = () => (input ??= call.params());
+    const request: AccessRequest = { db, lookup, first, token: call.token };
+    return await withAccess(scope, request, headers, async (ctx) => runMethod(scope, def, ctx, await params(), call.query));
+  } catch (e) {
+    // Refusals decided before the method ran (unknown user, route, token) are calls too, for audit.
+    if (!scope.wasRecorded(e)) scope.audit(call.methodId ?? null, call.query, e);
+    throw e;
+  } finally {
+    scope.finish();
+  }
+}
+
+/** A method that needs no account (service info, registration): validated and run, nothing to resolve. */
+export async function callPublicMethod(base: PublicContext, methodId: string, raw: unknown): Promise<MethodResult> {
+  const def = METHODS.get(methodId);
+  if (!def || def.auth !== 'public') throw err.unavailable(methodId);
+  return def.call(base, raw);
+}
+
+/**
+ * Reads for a page rendered under an access (the share page): the same resolution, guard, retry, touch,
+ * audit and notices as the API. `null` when the access cannot be used (the page's refusal is a plain 404).
+ */
+export async function withPageAccess<R>(
+  base: PublicContext,
+  target: { token: string; lookup: (skipCache: boolean) => Promise<Resolution>; accept: (access: Resolved['access']) => boolean },
+  work: (ctx: AccessContext) => Promise<R>,
+): Promise<R | null> {
+  const first = await target.lookup(false);
+  if (!first.resolved) return null;
+  const scope = new RequestScope(base, first.resolved.user.username, 'http');
+  try {
+    scope.user = first.resolved.user;
+    const db = dbFor(base.env, first.resolved.user.username);
+    return await withAccess(scope, { db, lookup: target.lookup, first, token: target.token, accept: target.accept }, {}, work);
+  } catch (e) {
+    if (e instanceof ApiError && (e.id === 'invalid-access-token' || e.id === 'forbidden')) return null;
+    throw e;
+  } finally {
+    scope.finish();
+  }
+}

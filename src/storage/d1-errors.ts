@@ -1,0 +1,37 @@
+/**
+ * Recognising D1's failures, in one place. D1 reports SQLite errors as text (in `message`, sometimes only in
+ * `cause`), so every check reads both.
+ *
+ * Guarded writes abort their whole batch from inside SQL: a guard statement evaluates `abortSql(reason)` when
+ * its condition fails, which raises "bad JSON path: 'pryv-abort:{reason}'", and D1 rolls the batch back. The
+ * reason comes back in the error text, so each kind of guard is told apart without a second round trip.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+
+/** Why a guarded batch was aborted: the caller's access, the user's stream tree, or the row a write read. */
+export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed';
+
+const ABORT_PREFIX = 'pryv-abort:';
+
+/** The SQL expression that aborts the batch with `reason` (for raw prepared statements). */
+export const abortExpression = (reason: AbortReason): string => `json_extract('{}', '${ABORT_PREFIX}${reason}')`;
+
+/** The same, as a Drizzle fragment. */
+export const abortSql = (reason: AbortReason): SQL => sql.raw(abortExpression(reason));
+
+function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  return `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`;
+}
+
+/** The guard that aborted this batch, or null when the failure is something else. */
+export function abortReason(e: unknown): AbortReason | null {
+  const match = new RegExp(`bad JSON path: '${ABORT_PREFIX}([a-z-]+)'`).exec(errorText(e));
+  return match ? (match[1] as AbortReason) : null;
+}
+
+/** A UNIQUE (or primary key) constraint refused the write; `table` narrows it to one table's constraints. */
+export function isUniqueViolation(e: unknown, table?: string): boolean {
+  const text = errorText(e);
+  return table === undefined ? /UNIQUE constraint failed/i.test(text) : new RegExp(`UNIQUE constraint failed: ${table}\\.`, 'i').test(text);
+}
