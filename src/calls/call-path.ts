@@ -114,6 +114,7 @@ async function runMethod<C>(scope: RequestScope, def: MethodDef & { call: (ctx: 
     const result = await def.call(ctx, raw);
     if (audited) scope.audit(def.id, query);
     scope.noteChanges(def.changes);
+    if (result.alsoChanged) scope.noteChanges(result.alsoChanged);
     return result;
   } catch (e) {
     if (audited && !(e instanceof StaleAccessError && e.retryable)) scope.audit(def.id, query, e);

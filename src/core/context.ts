@@ -7,7 +7,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config';
 import type { Env } from '../env';
 import type { AuditSink } from './audit';
-import type { Notifier } from './notices';
+import type { ChangeKind, Notifier } from './notices';
 import type { Permissions } from './permissions';
 
 /**
@@ -84,6 +84,8 @@ export interface AccessContext extends UserContext {
 export interface MethodResult<P extends Payload = Payload> {
   status?: number;
   payload: P;
+  /** Changes this call made beyond the ones its method declares (accesses.create creating streams). */
+  alsoChanged?: readonly ChangeKind[];
 }
 
 /** Result keys to values. A value that is an AsyncIterable is a list produced lazily: HTTP streams it, batch collects it. */

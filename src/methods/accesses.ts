@@ -143,6 +143,7 @@ export const accessesMethods = [
 
   accessMethod({
     id: 'accesses.create',
+    changes: ['accesses'],
     params: createParams,
     who: ['personal', 'app'],
     batch: true,
@@ -208,12 +209,14 @@ export const accessesMethods = [
         throw e;
       }
       const output = accessOutput(row, token, endpointFor(ctx, token));
-      return ok({ access: share ? { ...output, shareUrl: share.url } : output }, 201);
+      const result = ok({ access: share ? { ...output, shareUrl: share.url } : output }, 201);
+      return newStreams.length > 0 ? { ...result, alsoChanged: ['streams'] as const } : result;
     },
   }),
 
   accessMethod({
     id: 'accesses.update',
+    changes: ['accesses'],
     params: updateParams,
     who: ['personal', 'app'],
     batch: true,
@@ -278,6 +281,7 @@ export const accessesMethods = [
 
   accessMethod({
     id: 'accesses.delete',
+    changes: ['accesses'],
     params: v.strictObject({ id: v.string() }),
     who: ['personal', 'app', 'shared'],
     batch: true,

@@ -21,6 +21,7 @@ const loginParams = v.strictObject({
 export const authMethods = [
   userMethod({
     id: 'auth.login',
+    changes: ['accesses'],
     params: loginParams,
     batch: false,
     handler: async (ctx, params) => {
@@ -61,6 +62,7 @@ export const authMethods = [
   }),
   accessMethod({
     id: 'auth.logout',
+    changes: ['accesses'],
     params: v.record(v.string(), v.unknown()),
     who: ['personal'],
     batch: false,

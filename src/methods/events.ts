@@ -62,6 +62,7 @@ function requireWritable(ctx: AccessContext, tree: StreamTree, e: StoredEvent): 
 export const eventMethods = [
   accessMethod({
     id: 'events.create',
+    changes: ['events'],
     params: createParams,
     who: ALL_TYPES,
     batch: true,
@@ -122,6 +123,7 @@ export const eventMethods = [
 
   accessMethod({
     id: 'events.update',
+    changes: ['events'],
     params: updateParams,
     who: ALL_TYPES,
     batch: true,
@@ -177,6 +179,7 @@ export const eventMethods = [
 
   accessMethod({
     id: 'events.delete',
+    changes: ['events'],
     params: v.strictObject({ id: v.string() }),
     who: ALL_TYPES,
     batch: true,

@@ -123,6 +123,7 @@ export const streamMethods = [
 
   accessMethod({
     id: 'streams.create',
+    changes: ['streams'],
     params: createParams,
     who: ALL_TYPES,
     batch: true,
@@ -151,6 +152,7 @@ export const streamMethods = [
 
   accessMethod({
     id: 'streams.update',
+    changes: ['streams'],
     params: updateParams,
     who: ALL_TYPES,
     batch: true,
@@ -194,6 +196,7 @@ export const streamMethods = [
 
   accessMethod({
     id: 'streams.delete',
+    changes: ['events', 'streams'],
     params: deleteParams,
     who: ALL_TYPES,
     batch: true,
