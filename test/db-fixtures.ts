@@ -37,6 +37,7 @@ export async function insertAccessRow(username: string, values: Partial<AccessRo
     lastUsed: null,
     clientData: null,
     parentId: null,
+    rev: 0,
     created: now,
     createdBy: 'system',
     modified: now,

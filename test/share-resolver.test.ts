@@ -22,7 +22,7 @@ describe('share codes (minting and storage)', () => {
   it('are short, URL-safe, at least 128 random bits, and username-free', async () => {
     const { username } = await newUser('share');
     const a = await sharedAccessWithLink(username);
-    const b = await sharedAccessWithLink(username);
+    const b = await sharedAccessWithLink(username, { name: 'For my coach' });
     expect(a.url).toMatch(new RegExp(`^${BASE}/s/[A-Za-z0-9_-]{22,}$`));
     expect(a.code.length * 6).toBeGreaterThanOrEqual(128);
     expect(a.url).not.toContain(username);

@@ -37,6 +37,7 @@ export function personalAccessRow(userId: string, appId: string, session: NewSes
     lastUsed: null,
     clientData: null,
     parentId: null,
+    rev: 0,
     created: now,
     createdBy: 'system',
     modified: now,

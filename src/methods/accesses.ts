@@ -23,7 +23,6 @@ import { apiEndpoint, userRoot } from '../lib/urls';
 import {
   deleteAccessCascade,
   insertAccess,
-  selectAccessClashes,
   selectAccesses,
   selectLiveAccess,
   updateAccessRow,
@@ -31,7 +30,10 @@ import {
 import { parseJson } from '../storage/db';
 import type { AccessRow, StreamRow } from '../storage/schema';
 import { insertStreams, selectStreamRefs } from '../storage/stream-refs';
+import { violatedUnique } from '../storage/d1-errors';
 import { bumpStreamsVersion } from '../storage/stream-tree';
+import { mergeClientData } from '../lib/client-data';
+import { retryOnRowChange, RowChangedError } from './tree-calls';
 import { accessOutput } from './access-output';
 import type { AccessContext } from '../core/context';
 import { normalizePermissions, permissionsSchema, type NormalizedPermissions } from './permission-params';
@@ -108,17 +110,59 @@ async function withToken(ctx: AccessContext, row: AccessRow): Promise<Record<str
   return accessOutput(row, token, token ? endpointFor(ctx, token) : null);
 }
 
-const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(`${e.message} ${String(e.cause ?? '')}`);
+const nameClash = (type: string, name: string, deviceName: string | null) =>
+  err.alreadyExists('An access with this type, name and device name already exists.', { type, name, deviceName });
 
-/** `clientData` updates merge; a `null` value removes its key (as for events). */
-function mergeClientData(stored: string | null, update: Record<string, unknown> | null): string | null {
-  if (update === null) return null;
-  const merged: Record<string, unknown> = { ...parseJson<Record<string, unknown>>(stored, {}) };
-  for (const [k, val] of Object.entries(update)) {
-    if (val === null) delete merged[k];
-    else merged[k] = val;
+/** `clientData` updates merge as for events (§4.2), on the stored JSON text. */
+const mergeClientDataText = (stored: string | null, update: Record<string, unknown> | null): string | null => {
+  const merged = mergeClientData(parseJson<Record<string, unknown> | null>(stored, null), update);
+  return merged === null ? null : JSON.stringify(merged);
+};
+
+/** The new values of an access being updated, under the subset and cascade rules (§5.7.4, §7.7). */
+function planUpdate(
+  ctx: AccessContext,
+  target: AccessRow,
+  update: v.InferOutput<typeof updateFields>,
+  refs: StreamRefs,
+  children: readonly AccessRow[],
+) {
+  const { access, now } = ctx;
+  assertMayUpdate(access, target);
+  if (update.deviceName !== undefined && update.deviceName !== null && target.type !== 'app') {
+    throw err.paramsFormat('"deviceName" is only allowed on app accesses.', [{ code: 'type', message: 'App accesses only', path: 'deviceName' }]);
   }
-  return Object.keys(merged).length > 0 ? JSON.stringify(merged) : null;
+  let list = update.permissions === undefined ? parseJson<Permission[]>(target.permissions, []) : normalizePermissions(update.permissions).list;
+  if (update.permissions !== undefined) assertStreamsExist(list, refs);
+  const expires = update.expireAfter !== undefined ? now + update.expireAfter : update.expires === null ? null : target.expires;
+  const name = update.name ?? target.name;
+  const deviceName = update.deviceName === undefined ? target.deviceName : update.deviceName;
+  const next = { permissions: new Permissions(target.type, list), expires };
+  if (access.type === 'app') {
+    if (!permissionsCovered(ctx.permissions, next.permissions, refs.ids(), refs.parentOf)) {
+      throw err.invalidOperation('The updated permissions exceed those of the app that created the access.');
+    }
+    const violation = expiryViolation(access.expires, expires);
+    if (violation) throw err.invalidOperation('The access would outlive the app that created it.', violation);
+    list = inheritedFeatures(ctx.permissions, list);
+  } else if (target.type === 'app') {
+    const offendingChildren = children
+      .filter((c) => c.type === 'shared')
+      .filter((c) => !childFits(next, { permissions: new Permissions(c.type, parseJson(c.permissions, [])), expires: c.expires }, refs.ids(), refs.parentOf))
+      .map((c) => c.id);
+    if (offendingChildren.length > 0) {
+      throw err.invalidOperation('Some accesses created by this app would no longer fit within it.', { offendingChildren });
+    }
+  }
+  return {
+    name,
+    deviceName,
+    permissions: JSON.stringify(list),
+    expires,
+    clientData: update.clientData === undefined ? target.clientData : mergeClientDataText(target.clientData, update.clientData),
+    modified: now,
+    modifiedBy: access.id,
+  };
 }
 
 export const accessesMethods = [
@@ -157,13 +201,7 @@ export const accessesMethods = [
       const perms = normalizePermissions(params.permissions);
       const token = params.token === undefined ? newToken() : slugify(params.token);
       const hash = await tokenHash(user.username, token);
-      const { results } = await ctx.run([
-        selectStreamRefs(db, user.id),
-        selectAccessClashes(db, user.id, { tokenHash: hash, type, name: params.name, deviceName }),
-      ] as const);
-      const [refRows, clashes] = results;
-      if (clashes.some((c) => c.tokenHash === hash)) throw err.alreadyExists('An access with this token already exists.', { token });
-      if (clashes.length > 0) throw err.alreadyExists('An access with this type, name and device name already exists.', { type, name: params.name, deviceName });
+      const { results: [refRows] } = await ctx.run([selectStreamRefs(db, user.id)] as const);
       const refs = new StreamRefs(refRows);
       const newStreams = streamsToCreate(ctx, perms, refs);
       const expires = params.expireAfter === undefined ? null : now + params.expireAfter;
@@ -190,6 +228,7 @@ export const accessesMethods = [
         lastUsed: null,
         clientData: params.clientData ? JSON.stringify(params.clientData) : null,
         parentId: access.id,
+        rev: 0,
         created: now,
         createdBy: access.id,
         modified: now,
@@ -205,7 +244,11 @@ export const accessesMethods = [
           ...(newStreams.length > 0 ? [insertStreams(db, newStreams), bumpStreamsVersion(db, user.id)] : []),
         ]);
       } catch (e) {
-        if (isUniqueViolation(e)) throw err.alreadyExists('An access with this token, or a stream with this id, already exists.', { token });
+        // The unique indexes decide clashes, so two racing creates cannot both succeed.
+        const constraint = violatedUnique(e);
+        if (constraint?.includes('token_hash')) throw err.alreadyExists('An access with this token already exists.', { token });
+        if (constraint?.includes('accesses_live_name')) throw nameClash(type, params.name, deviceName);
+        if (constraint?.startsWith('streams.')) throw err.alreadyExists('A stream with one of these ids already exists.', { streamIds: newStreams.map((s) => s.id) });
         throw e;
       }
       const output = accessOutput(row, token, endpointFor(ctx, token));
@@ -221,61 +264,31 @@ export const accessesMethods = [
     who: ['personal', 'app'],
     batch: true,
     handler: async (ctx, params) => {
-      const { db, user, access, now } = ctx;
+      const { db, user } = ctx;
       const update = parseUpdate(params.update, isReadOnly, updateFields);
-      const { results } = await ctx.run([
-        selectLiveAccess(db, user.id, params.id),
-        selectStreamRefs(db, user.id),
-        selectAccesses(db, user.id, { deleted: false, parentId: params.id }),
-      ] as const);
-      const [[target], refRows, children] = results;
-      if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
-      assertMayUpdate(access, target);
-      if (update.deviceName !== undefined && update.deviceName !== null && target.type !== 'app') {
-        throw err.paramsFormat('"deviceName" is only allowed on app accesses.', [{ code: 'type', message: 'App accesses only', path: 'deviceName' }]);
-      }
-      const refs = new StreamRefs(refRows);
-      let list = update.permissions === undefined ? parseJson<Permission[]>(target.permissions, []) : normalizePermissions(update.permissions).list;
-      if (update.permissions !== undefined) assertStreamsExist(list, refs);
-      const expires = update.expireAfter !== undefined ? now + update.expireAfter : update.expires === null ? null : target.expires;
-      const name = update.name ?? target.name;
-      const deviceName = update.deviceName === undefined ? target.deviceName : update.deviceName;
-      const next = { permissions: new Permissions(target.type, list), expires };
-      if (access.type === 'app') {
-        if (!permissionsCovered(ctx.permissions, next.permissions, refs.ids(), refs.parentOf)) {
-          throw err.invalidOperation('The updated permissions exceed those of the app that created the access.');
-        }
-        const violation = expiryViolation(access.expires, expires);
-        if (violation) throw err.invalidOperation('The access would outlive the app that created it.', violation);
-        list = inheritedFeatures(ctx.permissions, list);
-      } else if (target.type === 'app') {
-        const offendingChildren = children
-          .filter((c) => c.type === 'shared')
-          .filter((c) => !childFits(next, { permissions: new Permissions(c.type, parseJson(c.permissions, [])), expires: c.expires }, refs.ids(), refs.parentOf))
-          .map((c) => c.id);
-        if (offendingChildren.length > 0) {
-          throw err.invalidOperation('Some accesses created by this app would no longer fit within it.', { offendingChildren });
-        }
-      }
-      if (name !== target.name || deviceName !== target.deviceName) {
-        const { results: [clashes] } = await ctx.run([
-          selectAccessClashes(db, user.id, { tokenHash: null, type: target.type, name, deviceName, exceptId: target.id }),
+      // Guarded on the row's revision: a concurrent update makes this one re-read and re-apply (no lost update).
+      const updated = await retryOnRowChange(async () => {
+        const { results } = await ctx.run([
+          selectLiveAccess(db, user.id, params.id),
+          selectStreamRefs(db, user.id),
+          selectAccesses(db, user.id, { deleted: false, parentId: params.id }),
         ] as const);
-        if (clashes.length > 0) throw err.alreadyExists('An access with this type, name and device name already exists.', { type: target.type, name, deviceName });
-      }
-      const values = {
-        name,
-        deviceName,
-        permissions: JSON.stringify(list),
-        expires,
-        clientData: update.clientData === undefined ? target.clientData : mergeClientData(target.clientData, update.clientData),
-        modified: now,
-        modifiedBy: access.id,
-      };
-      await ctx.run([updateAccessRow(db, user.id, target.id, values)]);
+        const [[target], refRows, children] = results;
+        if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
+        const values = planUpdate(ctx, target, update, new StreamRefs(refRows), children);
+        let rows;
+        try {
+          ({ results: [rows] } = await ctx.run([updateAccessRow(db, user.id, target.id, target.rev, values)] as const));
+        } catch (e) {
+          if (violatedUnique(e)?.includes('accesses_live_name')) throw nameClash(target.type, values.name, values.deviceName);
+          throw e;
+        }
+        if (rows.length === 0) throw new RowChangedError();
+        return { ...target, ...values, rev: target.rev + 1 };
+      });
       // Other locations may keep the old KV entry; the guard refuses it since `modified` changed.
-      await forgetSealed(ctx.env, user.username, [target.tokenSealed]);
-      return ok({ access: await withToken(ctx, { ...target, ...values }) });
+      await forgetSealed(ctx.env, user.username, [updated.tokenSealed]);
+      return ok({ access: await withToken(ctx, updated) });
     },
   }),
 

@@ -5,7 +5,7 @@ import { canCreateIn, canWriteEvents, admits, isVisible, writableThrough } from 
 import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
 import {
-  eventOutput, fromRow, insertEvent, replaceEvent, selectEvent, tombstoneEvents, type EventDbRow, type StoredEvent,
+  eventOutput, eventRevisionGuard, fromRow, insertEvent, replaceEvent, selectEvent, tombstoneEvents, type EventDbRow, type StoredEvent,
 } from '../storage/events';
 import { isUniqueViolation } from '../storage/d1-errors';
 import type { StreamTree } from '../storage/stream-tree';
@@ -192,7 +192,11 @@ export const eventMethods = [
           await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, e, false)]);
           return ok({ event: eventOutput(e) });
         }
-        await runWrite(ctx, tree, [...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, ctx.access.id)]);
+        // Guarded like updates: of racing deletes, only the one that tombstones the event reports it.
+        await runWrite(ctx, tree, [
+          eventRevisionGuard(ctx.db, ctx.user.id, old.id, old.rev ?? 0),
+          ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, ctx.access.id),
+        ]);
         return ok({ eventDeletion: { id: old.id, deleted: ctx.now } });
       }),
   }),

@@ -53,26 +53,39 @@ export async function loadTree(ctx: AccessContext): Promise<StreamTree> {
 }
 
 /**
+ * Runs `write` again while it loses races on its row (`RowChangedError`): each run re-reads the row and
+ * re-applies the change to it, so a concurrent change is never silently overwritten. Out of attempts: 409.
+ */
+export async function retryOnRowChange<R>(write: () => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (!(e instanceof RowChangedError)) throw e;
+      if (attempt >= ROW_ATTEMPTS) throw new ApiError('stale-resource', 'The item was changed by another request meanwhile; read it again and retry.');
+    }
+  }
+}
+
+/**
  * Runs `attempt` with the cached tree (loading it when absent); when it turns out stale, reloads and retries.
  * Attempts must do their D1 work through `runRead` / `runWrite` so staleness is detected. An error decided on a
  * cached tree before any round trip (unknown stream, 403…) is only answered once a fresh load confirms the tree.
- * A write that lost a race on its row (`RowChangedError`) re-reads the row and re-applies itself.
+ * A write that lost a race on its row re-reads the row and re-applies itself (`retryOnRowChange`).
  */
-export async function withTree<R>(ctx: AccessContext, attempt: (tree: StreamTree) => Promise<R>): Promise<R> {
+export function withTree<R>(ctx: AccessContext, attempt: (tree: StreamTree) => Promise<R>): Promise<R> {
+  return retryOnRowChange(() => withFreshTree(ctx, attempt));
+}
+
+async function withFreshTree<R>(ctx: AccessContext, attempt: (tree: StreamTree) => Promise<R>): Promise<R> {
   const cached = cachedTree(ctx.user.id);
   let tree = cached ?? (await loadTree(ctx));
   let fresh = cached === undefined;
-  let treeRetries = 0;
-  let rowRetries = 0;
-  for (;;) {
+  for (let i = 1; ; i++) {
     try {
       return await attempt(tree);
     } catch (e) {
-      if (e instanceof RowChangedError) {
-        if (++rowRetries >= ROW_ATTEMPTS) throw new ApiError('stale-resource', 'The item was changed by another request meanwhile; read it again and retry.');
-        continue;
-      }
-      if (++treeRetries >= TREE_ATTEMPTS) throw e;
+      if (e instanceof RowChangedError || i >= TREE_ATTEMPTS) throw e;
       if (e instanceof StaleTreeError) {
         forgetTree(ctx.user.id);
         tree = await loadTree(ctx);

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { accesses, type AccessRow } from './schema';
 
@@ -16,13 +16,29 @@ export function insertAccess(db: Db, row: AccessRow) {
   return db.insert(accesses).values(row);
 }
 
-/** Starts or extends a personal session: new token hash and sealed copy, or just a later expiry. */
-export function updateSession(
+/**
+ * Starts or extends a personal session (new token hash and sealed copy, or just a later expiry), only if the
+ * access is still at the revision it was read at. Resolves to whether it was written.
+ */
+export async function updateSession(
   db: Db,
-  accessId: string,
+  read: Pick<AccessRow, 'id' | 'rev'>,
   values: { tokenHash?: string | null; tokenSealed?: string | null; sessionExpires: number | null; modified?: number; lastUsed?: number },
-) {
-  return db.update(accesses).set(values).where(eq(accesses.id, accessId));
+): Promise<boolean> {
+  const rows = await db
+    .update(accesses)
+    .set({ ...values, rev: sql`${accesses.rev} + 1` })
+    .where(and(eq(accesses.id, read.id), eq(accesses.rev, read.rev), isNull(accesses.deleted)))
+    .returning({ id: accesses.id });
+  return rows.length > 0;
+}
+
+/** Ends a personal session (logout): the token stops resolving at once. */
+export function endSession(db: Db, accessId: string, now: number) {
+  return db
+    .update(accesses)
+    .set({ tokenHash: null, tokenSealed: null, sessionExpires: null, modified: now, rev: sql`${accesses.rev} + 1` })
+    .where(eq(accesses.id, accessId));
 }
 
 /** Coalesced bookkeeping (`lastUsed`, session slide) written after the response. */
@@ -59,41 +75,23 @@ export function selectAccesses(db: Db, userId: string, opts: { deleted: boolean;
     .orderBy(asc(accesses.name), asc(accesses.created));
 }
 
-/** Live accesses that would clash with a new or renamed one: same token hash, or same (type, name, deviceName). */
-export function selectAccessClashes(
-  db: Db,
-  userId: string,
-  key: { tokenHash: string | null; type: string; name: string; deviceName: string | null; exceptId?: string },
-) {
-  const sameName = and(
-    eq(accesses.type, key.type as AccessRow['type']),
-    eq(accesses.name, key.name),
-    key.deviceName === null ? isNull(accesses.deviceName) : eq(accesses.deviceName, key.deviceName),
-  );
-  return db
-    .select({ id: accesses.id, tokenHash: accesses.tokenHash })
-    .from(accesses)
-    .where(
-      and(
-        eq(accesses.userId, userId),
-        isNull(accesses.deleted),
-        key.exceptId === undefined ? undefined : ne(accesses.id, key.exceptId),
-        key.tokenHash === null ? sameName : or(eq(accesses.tokenHash, key.tokenHash), sameName),
-      ),
-    );
-}
-
-/** Applies an accesses.update in place; `modified` always changes so the request guard sees it (§2.4). */
+/**
+ * Applies an accesses.update in place, only if the row is still at revision `rev` (the one the update was
+ * planned on); returns the updated id, or nothing when a concurrent change won. `modified` always changes so
+ * the request guard sees it (§2.4).
+ */
 export function updateAccessRow(
   db: Db,
   userId: string,
   id: string,
+  rev: number,
   values: Partial<Pick<AccessRow, 'name' | 'deviceName' | 'permissions' | 'expires' | 'clientData'>> & { modified: number; modifiedBy: string },
 ) {
   return db
     .update(accesses)
-    .set(values)
-    .where(and(eq(accesses.userId, userId), eq(accesses.id, id), isNull(accesses.deleted)));
+    .set({ ...values, rev: sql`${accesses.rev} + 1` })
+    .where(and(eq(accesses.userId, userId), eq(accesses.id, id), eq(accesses.rev, rev), isNull(accesses.deleted)))
+    .returning({ id: accesses.id });
 }
 
 /**

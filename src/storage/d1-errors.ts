@@ -30,8 +30,17 @@ export function abortReason(e: unknown): AbortReason | null {
   return match ? (match[1] as AbortReason) : null;
 }
 
-/** A UNIQUE (or primary key) constraint refused the write; `table` narrows it to one table's constraints. */
+/**
+ * The UNIQUE (or primary key) constraint a write violated, as SQLite names it: "accesses.user_id,
+ * accesses.token_hash" for a column index, "index 'accesses_live_name'" for an expression index; else null.
+ */
+export function violatedUnique(e: unknown): string | null {
+  const match = /UNIQUE constraint failed: ([^\n]+?)(?::\s*SQLITE_\w+|\n|$)/i.exec(errorText(e));
+  return match ? match[1].trim() : null;
+}
+
+/** A UNIQUE constraint refused the write; `table` narrows it to one table's column constraints. */
 export function isUniqueViolation(e: unknown, table?: string): boolean {
-  const text = errorText(e);
-  return table === undefined ? /UNIQUE constraint failed/i.test(text) : new RegExp(`UNIQUE constraint failed: ${table}\\.`, 'i').test(text);
+  const constraint = violatedUnique(e);
+  return constraint !== null && (table === undefined || constraint.startsWith(`${table}.`));
 }

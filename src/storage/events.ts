@@ -5,6 +5,7 @@
  * visibility, `stream_ids`, `time`, `duration` and `tags`.
  */
 import { sql } from 'drizzle-orm';
+import { abortSql } from './d1-errors';
 import type { Db } from './db';
 import { events } from './schema';
 
@@ -25,6 +26,8 @@ export interface StoredEvent {
   modified: number;
   modifiedBy: string;
   deleted?: number;
+  /** The row revision it was read at (absent for a new event); guarded writes require it unchanged. */
+  rev?: number;
 }
 
 /** An `events` row as raw SQL returns it. */
@@ -46,6 +49,7 @@ export interface EventDbRow {
   modified: number;
   modified_by: string;
   deleted: number | null;
+  rev: number;
 }
 
 export function fromRow(r: EventDbRow): StoredEvent {
@@ -67,6 +71,7 @@ export function fromRow(r: EventDbRow): StoredEvent {
   if (r.description !== null) e.description = r.description;
   if (r.client_data !== null) e.clientData = JSON.parse(r.client_data) as Record<string, unknown>;
   if (r.deleted !== null) e.deleted = r.deleted;
+  e.rev = r.rev;
   return e;
 }
 
@@ -130,13 +135,24 @@ export function selectEvent(db: Db, userId: string, id: string) {
   return db.all<EventDbRow>(sql`SELECT * FROM events WHERE user_id = ${userId} AND id = ${id}`);
 }
 
-/** Rewrites a live event and, when streams or time changed, its links. */
+/**
+ * First statement of a write to an event read at revision `rev`: aborts the batch ('row-changed') when the
+ * event changed or was deleted since, so a concurrent write is never silently overwritten.
+ */
+export function eventRevisionGuard(db: Db, userId: string, id: string, rev: number) {
+  return db.all(sql`SELECT CASE WHEN EXISTS (
+      SELECT 1 FROM events WHERE user_id = ${userId} AND id = ${id} AND rev = ${rev} AND deleted IS NULL)
+    THEN 1 ELSE ${abortSql('row-changed')} END AS ok`);
+}
+
+/** Rewrites a live event read at `e.rev` (guarded) and, when streams or time changed, its links. */
 export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boolean) {
+  const guard = eventRevisionGuard(db, userId, e.id, e.rev ?? 0);
   const update = db
     .update(events)
-    .set(columns(e))
+    .set({ ...columns(e), rev: sql`${events.rev} + 1` })
     .where(sql`${events.userId} = ${userId} AND ${events.id} = ${e.id} AND ${events.deleted} IS NULL`);
-  return relink ? ([update, deleteLinks(db, userId, e.id), insertLinks(db, userId, e)] as const) : ([update] as const);
+  return relink ? ([guard, update, deleteLinks(db, userId, e.id), insertLinks(db, userId, e)] as const) : ([guard, update] as const);
 }
 
 /** Deletes events for good: a tombstone keeps id, streams, time, duration and tags; the payload goes. */
@@ -144,7 +160,7 @@ export function tombstoneEvents(db: Db, userId: string, ids: string[], now: numb
   const list = JSON.stringify(ids);
   return [
     db.run(sql`
-      UPDATE events SET deleted = ${now}, modified = ${now}, modified_by = ${by},
+      UPDATE events SET deleted = ${now}, modified = ${now}, modified_by = ${by}, rev = rev + 1,
         content = NULL, description = NULL, client_data = NULL, attachments = NULL
       WHERE user_id = ${userId} AND id IN (SELECT value FROM json_each(${list})) AND deleted IS NULL`),
     db.run(sql`
@@ -159,7 +175,7 @@ export function setEventStreamIds(db: Db, userId: string, changes: { id: string;
   return db.run(sql`
     UPDATE events SET
       stream_ids = (SELECT json_extract(m.value, '$.s') FROM json_each(${map}) m WHERE json_extract(m.value, '$.id') = events.id),
-      modified = ${now}, modified_by = ${by}
+      modified = ${now}, modified_by = ${by}, rev = rev + 1
     WHERE user_id = ${userId} AND deleted IS NULL
       AND id IN (SELECT json_extract(value, '$.id') FROM json_each(${map}))`);
 }

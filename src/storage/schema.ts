@@ -52,9 +52,15 @@ export const accesses = sqliteTable(
     parentId: text('parent_id'),
     ...tracking(),
     deleted: real('deleted'),
+    /** Row revision, bumped by every update: writes are guarded on the revision they read (no lost update). */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [
     uniqueIndex('accesses_token').on(t.userId, t.tokenHash).where(sql`deleted IS NULL AND token_hash IS NOT NULL`),
+    // One live access per (type, name, deviceName): a missing deviceName counts as one value, not as distinct NULLs.
+    uniqueIndex('accesses_live_name')
+      .on(t.userId, t.type, t.name, sql`coalesce(${t.deviceName}, '')`)
+      .where(sql`deleted IS NULL`),
     index('accesses_user_name').on(t.userId, t.type, t.name),
     index('accesses_parent').on(t.userId, t.parentId),
   ],
@@ -108,6 +114,8 @@ export const events = sqliteTable(
     ...tracking(),
     /** Tombstone: set when deleted for good; the id stays blocked forever. */
     deleted: real('deleted'),
+    /** Row revision, bumped by every update: writes are guarded on the revision they read (no lost update). */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
