@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import type { AccessRow, UserRow } from '../storage/schema';
 import { isExpired } from './access-rules';
 import { sha256Hex, unsealToken } from './crypto';
-import type { Resolved } from './resolve-access';
+import type { UserWithAccess as Resolved } from '../storage/users';
 
 /**
  * KV is only a lookup accelerator: a hit spares the D1 lookup, never the D1 guard that every method's own

@@ -4,6 +4,7 @@
  * applies before paging (a page never has holes).
  */
 import type { Level, ParentOf, Permissions, StreamPermission } from '../core/permissions';
+import type { GrantSet, VisibilityPlan } from '../storage/events-query';
 
 export const isListable = (level: Level | undefined): boolean => level !== undefined && level !== 'none';
 export const canRead = (level: Level | undefined): boolean => level === 'read' || level === 'contribute' || level === 'manage';
@@ -69,21 +70,6 @@ export function canCreateIn(perms: Permissions, parentOf: ParentOf, e: EventFact
     const p = perms.effective(s, parentOf);
     return canCreateEvents(p?.level) && admits(p, e, now);
   });
-}
-
-/** A readable grant as SQL sees it: the streams it governs and its narrowing (`t` tags, `f`/`u` time frame). */
-export interface GrantSet {
-  s: string[];
-  t?: string[];
-  f?: number;
-  u?: number;
-}
-
-export interface VisibilityPlan {
-  /** Streams whose events are hidden (effective `none` or `create-only`). */
-  hidden: string[];
-  /** An event is visible through a grant when one of its streams is in `s` and the narrowing admits it. */
-  grants: GrantSet[];
 }
 
 /**

@@ -2,15 +2,13 @@ import { err } from '../core/errors';
 import type { Env } from '../env';
 import type { Db } from '../storage/db';
 import type { AccessRow, UserRow } from '../storage/schema';
-import { findUserWithAccess } from '../storage/users';
+import { findUserWithAccess, type UserWithAccess } from '../storage/users';
 import { isExpired } from './access-rules';
 import { readCachedAccess, writeCachedAccess } from './access-cache';
 import { tokenHash } from './crypto';
 
-export interface Resolved {
-  user: UserRow;
-  access: AccessRow | null;
-}
+/** A user and the live access of the presented token (null when none matched or none was given). */
+export type Resolved = UserWithAccess;
 
 /**
  * The user of the URL and, when a token is given, its live access — one D1 round trip. Returns null for an

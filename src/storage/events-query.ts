@@ -7,9 +7,24 @@
  * account's size. See docs/decisions/007-events-storage-and-query.md.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { GrantSet, VisibilityPlan } from '../auth/event-visibility';
 import type { Db } from './db';
 import type { EventDbRow } from './events';
+
+/** A readable grant as SQL sees it: the streams it governs and its narrowing (`t` tags, `f`/`u` time frame). */
+export interface GrantSet {
+  s: string[];
+  t?: string[];
+  f?: number;
+  u?: number;
+}
+
+/** What events.get filters on to apply an access's read rule (§7.4), as planned by src/auth/event-visibility.ts. */
+export interface VisibilityPlan {
+  /** Streams whose events are hidden (effective `none` or `create-only`). */
+  hidden: string[];
+  /** An event is visible through a grant when one of its streams is in `s` and the narrowing admits it. */
+  grants: GrantSet[];
+}
 
 /** One streams query after expansion (§6.2): stream id sets, ready for SQL. */
 export interface CompiledStreamQuery {
