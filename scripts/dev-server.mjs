@@ -9,7 +9,7 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler');
-// Offline by default: no telemetry, and no fetch of the `Request.cf` sample from workers.cloudflare.com (the
+// Offline by default: no telemetry, no local request log, and no fetch of the `Request.cf` sample from workers.cloudflare.com (the
 // Worker does not read `request.cf`; offline that fetch only fails with warnings and delays the first request).
 // node_modules/.bin comes first on PATH: wrangler's `#!/usr/bin/env node` must find the Node 22 of the `node`
 // devDependency even when this module runs outside `npm run` (on a machine whose own node is 20).
@@ -18,6 +18,9 @@ const ENV = {
   ...process.env,
   PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
   WRANGLER_SEND_METRICS: 'false',
+  // wrangler dev's local observability stores every request URL (tokens sent as `?auth=` included) in a trace
+  // database under the state folder; nothing here reads it, and no raw token may rest on disk (decision 013).
+  X_LOCAL_OBSERVABILITY: 'false',
   CI: process.env.CI ?? '',
   NO_COLOR: '1',
 };

@@ -7,7 +7,7 @@
  * - the `lastUsed` / session touch;
  * - one audit record per call, failures and pre-method refusals included;
  * - one merged change notice per account and request, after the writes committed.
- * See docs/decisions/010-call-path-and-change-feed.md.
+ * See docs/decisions/013-call-path-and-change-feed.md.
  */
 import { forgetAccess, writeCachedAccess } from '../auth/access-cache';
 import { runGuarded } from '../auth/request-guard';
