@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onChangeNotice } from '../src/calls/hooks';
 import type { ChangeNotice } from '../src/core/notices';
 import { batch, call, newUser } from './helpers';
+import { recordHook } from './hook-recorder';
 
 /** The change feed: one merged notice per account and request, after a successful write; none otherwise. */
 describe('change notices', () => {
-  let notices: ChangeNotice[] = [];
-  let stop: () => void = () => undefined;
-  beforeEach(() => {
-    notices = [];
-    stop = onChangeNotice((n) => notices.push(n));
-  });
-  afterEach(() => stop());
-
-  const of = (username: string) => notices.filter((n) => n.username === username).map((n) => n.changes);
+  const feed = recordHook<ChangeNotice>(onChangeNotice);
+  const of = (username: string) => feed.items.filter((n) => n.username === username).map((n) => n.changes);
 
   async function account() {
     const user = await newUser('feed');
@@ -21,7 +15,7 @@ describe('change notices', () => {
       { method: 'streams.create', params: { id: 'diary', name: 'Diary' } },
       { method: 'events.create', params: { streamIds: ['diary'], type: 'note/txt', content: 'first' } },
     ]);
-    notices = [];
+    feed.items = [];
     return { ...user, eventId: results[1].event.id as string };
   }
 
@@ -38,28 +32,28 @@ describe('change notices', () => {
       ['POST', 'accesses', { name: 'new', permissions: [{ streamId: 'fresh', level: 'read', defaultName: 'Fresh' }] }, ['streams', 'accesses']],
     ];
     for (const [verb, path, body, expected] of steps) {
-      notices = [];
+      feed.items = [];
       const res = await call(verb, `/${username}/${path}`, { token, body });
       expect(res.status, `${verb} ${path}`).toBeLessThan(300);
       expect(of(username), `${verb} ${path}`).toEqual([expected]);
       if (path === 'accesses' && (body as { name: string }).name === 'coach') {
-        notices = [];
+        feed.items = [];
         const id = res.body.access.id;
         expect((await call('PUT', `/${username}/accesses/${id}`, { token, body: { name: 'trainer' } })).status).toBe(200);
         expect(of(username)).toEqual([['accesses']]);
-        notices = [];
+        feed.items = [];
         expect((await call('DELETE', `/${username}/accesses/${id}`, { token })).status).toBe(200);
         expect(of(username)).toEqual([['accesses']]);
       }
     }
-    notices = [];
+    feed.items = [];
     const login = await call('POST', `/${username}/auth/login`, {
       body: { username, password, appId: 'other-app' },
       headers: { Origin: 'http://127.0.0.1:8787' },
     });
     expect(login.status).toBe(200);
     expect(of(username)).toEqual([['accesses']]);
-    notices = [];
+    feed.items = [];
     expect((await call('POST', `/${username}/auth/logout`, { token: login.body.token })).status).toBe(200);
     expect(of(username)).toEqual([['accesses']]);
   });
@@ -74,7 +68,7 @@ describe('change notices', () => {
       { method: 'events.get', params: {} },
     ]);
     expect(of(username)).toEqual([['events', 'streams', 'accesses']]);
-    const notice = notices.find((n) => n.username === username)!;
+    const notice = feed.items.find((n) => n.username === username)!;
     expect(notice.userId).toMatch(/\S/);
   });
 

@@ -1,21 +1,10 @@
 // End to end, over real HTTP: the Worker runs under `wrangler dev` on loopback (fresh local state) and the
 // official `pryv` client drives it exactly as an app would in DNS-less mode. Runs in Node, not in workerd.
 import pryv, { type Connection } from 'pryv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { describe, expect, it } from 'vitest';
+import { useDevServer } from './dev-server-fixture';
 
-let server: DevServer;
-let stateDir: string;
-
-beforeAll(async () => {
-  stateDir = tempStateDir();
-  server = await startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret' } });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (stateDir) removeDir(stateDir);
-});
+const e2e = useDevServer();
 
 describe('the pryv client against a running Worker', () => {
   const username = `e2e${Date.now().toString(36)}`;
@@ -24,23 +13,23 @@ describe('the pryv client against a running Worker', () => {
   let connection: Connection;
 
   it('reads service info from /reg/service/info', async () => {
-    const service = new pryv.Service(`${server.url}/reg/service/info`);
+    const service = new pryv.Service(`${e2e.server.url}/reg/service/info`);
     const info = await service.info();
-    expect(info.api).toBe(`${server.url}/{username}/`);
-    expect(info.register).toBe(`${server.url}/reg/`);
+    expect(info.api).toBe(`${e2e.server.url}/{username}/`);
+    expect(info.register).toBe(`${e2e.server.url}/reg/`);
     expect(await service.isDnsLess()).toBe(true);
   });
 
   it('registers a user through createUser with hosting "auto", then sees it exist', async () => {
-    const service = new pryv.Service(`${server.url}/reg/service/info`);
+    const service = new pryv.Service(`${e2e.server.url}/reg/service/info`);
     const created = await service.createUser({ username, password, email: `${username}@example.org`, hosting: 'auto', appId });
-    expect(created).toEqual({ username, apiEndpoint: `${server.url}/${username}/` });
+    expect(created).toEqual({ username, apiEndpoint: `${e2e.server.url}/${username}/` });
     expect(await service.userExists(username)).toBe(true);
     expect(await service.userExists(`${username}-nobody`)).toBe(false);
   });
 
   it('logs in (the client sends its register URL as Origin) and gets a working connection', async () => {
-    const service = new pryv.Service(`${server.url}/reg/service/info`);
+    const service = new pryv.Service(`${e2e.server.url}/reg/service/info`);
     connection = await service.login(username, password, appId);
     expect(connection.token).toMatch(/^[a-z][a-z0-9]{23}$/);
     const again = await service.login(username, password, appId);
@@ -65,7 +54,7 @@ describe('the pryv client against a running Worker', () => {
   });
 
   it('refuses the wrong password with the exact message', async () => {
-    const service = new pryv.Service(`${server.url}/reg/service/info`);
+    const service = new pryv.Service(`${e2e.server.url}/reg/service/info`);
     await expect(service.login(username, 'not-the-password', appId)).rejects.toThrow('The given username/password pair is invalid.');
   });
 });

@@ -1,0 +1,30 @@
+// One `wrangler dev` with fresh local state per test file: started before its tests, stopped and removed after.
+import { afterAll, beforeAll } from 'vitest';
+import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+
+export const E2E_TOKEN_KEY = 'e2e-token-key-not-secret';
+
+export interface E2eServer {
+  readonly server: DevServer;
+  readonly stateDir: string;
+}
+
+export function useDevServer(): E2eServer {
+  const current: { server?: DevServer; stateDir?: string } = {};
+  beforeAll(async () => {
+    current.stateDir = tempStateDir();
+    current.server = await startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY } });
+  });
+  afterAll(async () => {
+    await current.server?.stop();
+    if (current.stateDir) removeDir(current.stateDir);
+  });
+  return {
+    get server() {
+      return current.server!;
+    },
+    get stateDir() {
+      return current.stateDir!;
+    },
+  };
+}
