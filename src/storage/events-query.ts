@@ -9,6 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db';
 import type { EventDbRow } from './events';
+import { DELETION_RETENTION_SECONDS } from './retention';
 
 /** A readable grant as SQL sees it: the streams it governs and its narrowing (`t` tags, `f`/`u` time frame). */
 export interface GrantSet {
@@ -162,12 +163,10 @@ export function selectEventsPage(db: Db, f: EventsFilter, limit: number, offset:
   return db.all<EventDbRow>(eventsPageSql(f, limit, offset, after));
 }
 
-/** Event deletion records are kept for 365 days (§6.5). */
-export const EVENT_DELETION_RETENTION = 365 * 86_400;
 
 /** `{id, deleted}` of tombstones newer than `since`, newest first, that the access could see (§6.5). */
 export function eventDeletionsSql(userId: string, since: number | undefined, now: number, visibility: VisibilityPlan | null): SQL {
-  const after = Math.max(since ?? -Infinity, now - EVENT_DELETION_RETENTION);
+  const after = Math.max(since ?? -Infinity, now - DELETION_RETENTION_SECONDS);
   const vis = visibility === null ? sql`` : sql` AND ${visibilitySql(visibility, now)}`;
   return sql`SELECT e.id, e.deleted FROM events e
     WHERE e.user_id = ${userId} AND e.deleted IS NOT NULL AND e.deleted > ${after}${vis}

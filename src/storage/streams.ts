@@ -2,12 +2,11 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { streamDeletions, streams, type StreamRow } from './schema';
+import { DELETION_RETENTION_SECONDS } from './retention';
 
-/** Stream deletion records are kept for 365 days (§10). */
-export const DELETION_RETENTION = 365 * 86_400;
-
+/** Stream deletion records since `since`, within the retention period. */
 export function selectStreamDeletions(db: Db, userId: string, since: number, now: number) {
-  const after = Math.max(since, now - DELETION_RETENTION);
+  const after = Math.max(since, now - DELETION_RETENTION_SECONDS);
   return db
     .select({ id: streamDeletions.id, deleted: streamDeletions.deleted })
     .from(streamDeletions)
