@@ -139,7 +139,7 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     summary: 'Change an app or shared access in place',
     description: 'Read-only fields (`id`, `token`, `type`, `apiEndpoint`, tracking fields) answer 403. `expires` may only be set to `null`.',
     result: keys({ access: one('Access') }),
-    errors: ['unknown-resource', 'unknown-referenced-resource', 'item-already-exists', 'invalid-operation', 'api-unavailable'],
+    errors: ['unknown-resource', 'unknown-referenced-resource', 'item-already-exists', 'stale-resource', 'invalid-operation', 'api-unavailable'],
     example: { name: 'coach (weekly)', expireAfter: SEVEN_DAYS, clientData: { note: 'weekly check-in' } },
     update: {
       from: 'accesses.create',
@@ -238,7 +238,7 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     summary: 'Change an event (content and tags replaced whole, client data merged)',
     description: 'Read-only fields (`id`, `created`, `createdBy`, `modified`, `modifiedBy`, `attachments`, `integrity`) answer 403.',
     result: keys({ event: one('Event') }),
-    errors: ['unknown-resource', 'unknown-referenced-resource', 'invalid-operation', 'invalid-event-type'],
+    errors: ['unknown-resource', 'unknown-referenced-resource', 'invalid-operation', 'invalid-event-type', 'stale-resource'],
     example: { content: 72.1, tags: ['morning', 'after-run'], description: 'after the run' },
     update: {
       from: 'events.create',
@@ -248,7 +248,7 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
   'events.delete': {
     summary: 'Trash an event; delete it for good once trashed',
     result: [keys({ event: one('Event') }), keys({ eventDeletion: one('ItemDeletion') })],
-    errors: ['unknown-resource'],
+    errors: ['unknown-resource', 'stale-resource'],
   },
 };
 
