@@ -11,7 +11,7 @@ declare global {
 
 declare module 'vitest' {
   interface ProvidedContext {
-    /** Base URL of the webhook receiver started by test/webhook-receiver.mjs. */
+    /** Base URL of the webhook receiver started by test/webhook-receiver-setup.mjs. */
     receiverUrl: string;
   }
 }

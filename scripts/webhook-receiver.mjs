@@ -1,4 +1,4 @@
-// A real HTTP receiver for webhook tests, on loopback (Node code, typed by webhook-receiver.d.mts).
+// A real HTTP receiver for webhook tests and the webhook bench, on loopback (Node code, typed by webhook-receiver.d.mts).
 // POST /hook/{key}?status=N&delayMs=M records the request and answers N (default 200) after M ms;
 // GET /log/{key} answers the recorded requests of that key: [{signature, body, time}].
 import { createServer } from 'node:http';
@@ -29,11 +29,4 @@ export async function startReceiver() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-/** vitest globalSetup of the workers project: one receiver for the run, its URL given to tests as `receiverUrl`. */
-export default async function setup({ provide }) {
-  const receiver = await startReceiver();
-  provide('receiverUrl', receiver.url);
-  return () => receiver.close();
 }
