@@ -7,6 +7,8 @@ import {
   readCacheEntry,
   writeCacheEntry,
 } from '../src/auth/access-cache';
+import { flatDirectory, VALIDATOR_CACHE_MAX_BYTES, VALIDATOR_CACHE_MAX_ENTRIES } from '../src/event-types';
+import { jsonHeapBytes } from '../src/lib/bounded-cache';
 import type { AccessContext } from '../src/methods/context';
 import { getDb } from '../src/storage/db';
 import type { AccessRow, StreamRow, UserRow } from '../src/storage/schema';
@@ -130,5 +132,14 @@ describe('stream-tree cache bounds', () => {
     const u = unique('th');
     rememberTree(u, tree(1, TREE_MAX_BYTES / 2 + 1));
     expect(await loadsFor(u)).toBe(1);
+  });
+});
+
+describe('event-type validator cache bounds', () => {
+  it('hold every type of the directory, so no validator is ever compiled twice', () => {
+    const types = (JSON.parse(flatDirectory()) as { types: Record<string, unknown> }).types;
+    const bytes = Object.values(types).reduce<number>((sum, definition) => sum + jsonHeapBytes(definition), 0);
+    expect(Object.keys(types).length).toBeLessThanOrEqual(VALIDATOR_CACHE_MAX_ENTRIES);
+    expect(bytes).toBeLessThanOrEqual(VALIDATOR_CACHE_MAX_BYTES);
   });
 });
