@@ -30,7 +30,7 @@ export interface CachedAccess {
  * the KV read on a warm isolate, which locally costs as much as the D1 round trip itself (docs/performance.md).
  */
 const MEMORY_TTL_MS = 60_000;
-/** Bounds of that layer (docs/decisions/011-bounded-caches.md): a typical entry is about 2 KB estimated. */
+/** Bounds of that layer (docs/decisions/011-bounded-caches.md): a personal token's entry is ~1.4 KB. */
 export const MEMORY_MAX_ENTRIES = 1_000;
 export const MEMORY_MAX_BYTES = 4 * 1024 * 1024;
 /** An access whose permissions or clientData make it larger is served from KV, not kept in memory. */

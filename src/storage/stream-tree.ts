@@ -88,10 +88,10 @@ export class StreamTree {
   }
 }
 
-/** Bounds of the tree cache below (docs/decisions/011-bounded-caches.md); the bench's 200-stream tree is ~90 KB. */
+/** Bounds of the tree cache below (docs/decisions/011-bounded-caches.md); the bench's 200-stream tree is ~100 KB. */
 export const TREE_CACHE_MAX_ENTRIES = 500;
 export const TREE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
-/** A larger tree (some 18,000 streams) is loaded on every call instead of evicting every other user's. */
+/** A larger tree (some 16,000 streams) is loaded on every call instead of evicting every other user's. */
 export const TREE_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Estimated heap bytes of a tree: its rows (the Maps and child lists around them are in the JSON factor). */
