@@ -14,6 +14,15 @@ export interface Env {
   TOKEN_KEY?: string;
   /** Changes with every deployment; defaults to the build's serial. */
   SERIAL?: string;
+  /** Input limits (docs/limits.md): whole numbers; unset means the default. */
+  MAX_JSON_DEPTH?: string;
+  MAX_CLIENT_DATA_BYTES?: string;
+  MAX_CONTENT_BYTES?: string;
+  MAX_NAME_LENGTH?: string;
+  MAX_ID_LENGTH?: string;
+  MAX_BATCH_CALLS?: string;
+  MAX_SKIP?: string;
+  MAX_LIMIT?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

@@ -125,7 +125,7 @@ export const eventsGetMethod = accessMethod({
   batch: true,
   handler: async (ctx, p) => {
     if (p.content !== undefined || p.clientData !== undefined) throw err.unavailable('Content queries');
-    const queries = parseStreamsParam(p.streams);
+    const queries = parseStreamsParam(p.streams, ctx.config.limits.jsonDepth);
     const window = timeWindow(p, ctx.now);
     const limit = window.limit ?? Infinity;
     const firstSize = Math.min(PAGE_SIZE, limit);
