@@ -29,14 +29,23 @@ export const MAX_NAME_LENGTH = 500;
 export const nameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
 export const deviceNameSchema = v.nullable(v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH)));
 
+/**
+ * A JSON object taken exactly as sent. Arrays are refused, and every own key is kept: valibot's `record`
+ * would turn `[1]` into `{"0": 1}` and drop `constructor` and `prototype` keys.
+ */
+export const jsonObject = v.custom<Record<string, unknown>>(
+  (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+  'Expected an object',
+);
+
 /** Free-form client data: an object, or `null` to clear it (§4.1). */
-export const clientDataSchema = v.nullable(v.record(v.string(), v.unknown()));
+export const clientDataSchema = v.nullable(jsonObject);
 
 /** Float seconds; ±1.7976931348623157e+308 are valid, infinities and NaN are not. */
 export const timestamp = () => v.pipe(v.number(), v.finite());
 
 /** `{id, update}`: what PUT routes and batch calls of every `*.update` method take. */
-export const updateParams = v.strictObject({ id: v.string(), update: v.record(v.string(), v.unknown()) });
+export const updateParams = v.strictObject({ id: v.string(), update: jsonObject });
 
 /**
  * An update object: read-only keys are 403 (§4.1) before the closed schema applies (400, paths under

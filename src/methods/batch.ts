@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { err, StaleAccessError, toApiError } from '../core/errors';
 import { collectPayload } from '../core/payload';
+import { jsonObject } from '../core/params';
 import { accessMethod, ok } from './table';
 
 /** At most 1,000 calls per batch, and 10,000 items per listed result inside one (§2.12, §10). */
@@ -10,7 +11,7 @@ export const BATCH_RESULT_LIMIT = 10_000;
 
 const callSchema = v.strictObject({
   method: v.string(),
-  params: v.union([v.record(v.string(), v.unknown()), v.array(v.unknown())]),
+  params: v.union([jsonObject, v.array(v.unknown())]),
 });
 
 export const callBatchMethod = accessMethod({

@@ -12,7 +12,7 @@ import {
 import type { StreamTree } from '../storage/stream-tree';
 import { runRead, withTree } from './tree-calls';
 import type { AccessContext } from '../core/context';
-import { timestamp } from '../core/params';
+import { jsonObject, timestamp } from '../core/params';
 import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
 import { accessMethod, ok } from './table';
 
@@ -26,7 +26,7 @@ const count = () => v.pipe(v.number(), v.integer(), v.minValue(0));
 const getParams = v.strictObject({
   fromTime: v.optional(timestamp()),
   toTime: v.optional(timestamp()),
-  streams: v.optional(v.union([v.string(), v.array(v.unknown()), v.record(v.string(), v.unknown())])),
+  streams: v.optional(v.union([v.string(), v.array(v.unknown()), jsonObject])),
   tags: v.optional(v.array(v.string())),
   types: v.optional(
     v.array(v.pipe(v.string(), v.regex(/^(series:)?[a-z0-9-]+\/([a-z0-9-]+|\*)$/, 'A type is "class/format" or "class/*".'))),
