@@ -101,7 +101,8 @@ export const err = {
   expired: () => new ApiError('forbidden', MESSAGES.expired),
   unavailable: (what: string) => new ApiError('unavailable-method', `${what} is not available on this server.`),
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),
-  tooLarge: (limit: number) => new ApiError('payload-too-large', 'The request or item is too large.', { limit }),
+  tooLarge: (limit: number, path?: string) =>
+    new ApiError('payload-too-large', path === undefined ? 'The request or item is too large.' : `"${path}" is too large.`, path === undefined ? { limit } : { limit, path }),
 };
 
 /**

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { clientDataSchema, deviceNameSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
+import { clientDataSchema, deviceNameSchema, idSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
 import { deleteDeadShareLinks } from '../storage/share-links';
 import { forgetShareLinks, mintShareLink } from '../auth/share-codes';
@@ -17,6 +17,7 @@ import {
 import { sealToken, tokenHash, unsealToken } from '../auth/crypto';
 import { Permissions, isStreamPermission, type ParentOf, type Permission } from '../core/permissions';
 import { tokenKey } from '../auth/session';
+import { mergeClientData } from '../lib/client-data';
 import { newId, newToken } from '../lib/ids';
 import { slugify } from '../lib/slugify';
 import { apiEndpoint, userRoot } from '../lib/urls';
@@ -44,7 +45,7 @@ const createParams = v.strictObject({
   type: v.optional(v.picklist(['personal', 'app', 'shared'])),
   permissions: permissionsSchema,
   deviceName: v.optional(deviceNameSchema),
-  token: v.optional(v.string()),
+  token: v.optional(idSchema),
   expireAfter: v.optional(expireAfterSchema),
   clientData: v.optional(clientDataSchema),
 });
@@ -110,15 +111,10 @@ async function withToken(ctx: AccessContext, row: AccessRow): Promise<Record<str
 
 const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed/i.test(`${e.message} ${String(e.cause ?? '')}`);
 
-/** `clientData` updates merge; a `null` value removes its key (as for events). */
-function mergeClientData(stored: string | null, update: Record<string, unknown> | null): string | null {
-  if (update === null) return null;
-  const merged: Record<string, unknown> = { ...parseJson<Record<string, unknown>>(stored, {}) };
-  for (const [k, val] of Object.entries(update)) {
-    if (val === null) delete merged[k];
-    else merged[k] = val;
-  }
-  return Object.keys(merged).length > 0 ? JSON.stringify(merged) : null;
+/** `clientData` updates merge as for events and streams; stored as JSON text. */
+function mergedClientData(ctx: AccessContext, stored: string | null, update: Record<string, unknown> | null): string | null {
+  const merged = mergeClientData(parseJson<Record<string, unknown> | null>(stored, null), update, ctx.config.limits.clientDataBytes);
+  return merged === null ? null : JSON.stringify(merged);
 }
 
 export const accessesMethods = [
@@ -219,7 +215,7 @@ export const accessesMethods = [
     batch: true,
     handler: async (ctx, params) => {
       const { db, user, access, now } = ctx;
-      const update = parseUpdate(params.update, isReadOnly, updateFields);
+      const update = parseUpdate(params.update, isReadOnly, updateFields, ctx.config.limits);
       const { results } = await ctx.run([
         selectLiveAccess(db, user.id, params.id),
         selectStreamRefs(db, user.id),
@@ -265,7 +261,7 @@ export const accessesMethods = [
         deviceName,
         permissions: JSON.stringify(list),
         expires,
-        clientData: update.clientData === undefined ? target.clientData : mergeClientData(target.clientData, update.clientData),
+        clientData: update.clientData === undefined ? target.clientData : mergedClientData(ctx, target.clientData, update.clientData),
         modified: now,
         modifiedBy: access.id,
       };
@@ -278,7 +274,7 @@ export const accessesMethods = [
 
   accessMethod({
     id: 'accesses.delete',
-    params: v.strictObject({ id: v.string() }),
+    params: v.strictObject({ id: idSchema }),
     who: ['personal', 'app', 'shared'],
     batch: true,
     handler: async (ctx, params) => {

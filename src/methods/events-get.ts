@@ -12,6 +12,7 @@ import {
 import type { StreamTree } from '../storage/stream-tree';
 import { runRead, withTree } from './tree-calls';
 import type { AccessContext } from '../core/context';
+import { maxValueOf } from '../core/limits';
 import { jsonObject, timestamp } from '../core/params';
 import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
 import { accessMethod, ok } from './table';
@@ -21,7 +22,8 @@ export const PAGE_SIZE = 1000;
 export const DEFAULT_LIMIT = 20;
 const DAY = 86_400;
 
-const count = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A whole number from 0 to the operator's limit (which keeps it within SQLite's integers). */
+const count = (key: 'skip' | 'limit') => v.pipe(v.number(), v.integer(), v.minValue(0), maxValueOf(key));
 
 const getParams = v.strictObject({
   fromTime: v.optional(timestamp()),
@@ -36,8 +38,8 @@ const getParams = v.strictObject({
   modifiedSince: v.optional(timestamp()),
   includeDeletions: v.optional(v.boolean()),
   sortAscending: v.optional(v.boolean()),
-  skip: v.optional(count()),
-  limit: v.optional(count()),
+  skip: v.optional(count('skip')),
+  limit: v.optional(count('limit')),
   content: v.optional(v.unknown()),
   clientData: v.optional(v.unknown()),
 });
