@@ -3,7 +3,10 @@ import { DEFAULT_LIMITS } from '../src/core/limits';
 import { BODY_LIMIT } from '../src/api/request-body';
 import { batch, call, newUser } from './helpers';
 
-/** Every JSON a client sends goes through one reader: nesting depth and `__proto__` keys, with the path named. */
+/**
+ * Every JSON a client sends goes through one reader: nesting depth, `__proto__` keys and unpaired surrogates
+ * are refused with the path named.
+ */
 const DEPTH = DEFAULT_LIMITS.jsonDepth;
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
@@ -104,5 +107,29 @@ describe('__proto__ keys', () => {
     const res = await call('POST', `/${username}/streams`, { token, body: { name: '__proto__', clientData: { note: '"__proto__":{}' } } });
     expect(res.status).toBe(201);
     expect(res.body.stream).toMatchObject({ name: '__proto__', clientData: { note: '"__proto__":{}' } });
+  });
+});
+
+describe('unpaired surrogate escapes', () => {
+  it('are refused in names, values and keys with 400 naming the path (D1 stored them as invalid UTF-8, read back as U+FFFD)', async () => {
+    const { username, token } = await newUser('utf');
+    const cases: [string, string][] = [
+      ['{"name":"a\\ud800b"}', 'name'],
+      ['{"name":"n","clientData":{"k":["ok","\\udc00"]}}', 'clientData.k.1'],
+      ['{"name":"n","clientData":{"\\udbff":1}}', 'clientData.\udbff'],
+    ];
+    for (const [body, where] of cases) {
+      const res = await call('POST', `/${username}/streams`, { token, body });
+      expect(res.status, body).toBe(400);
+      expect(res.body.error).toMatchObject({ id: 'invalid-parameters-format', data: [{ code: 'unicode', path: where }] });
+    }
+    expect(await streamsOf(username, token)).toEqual([]);
+  });
+
+  it('are accepted in pairs, and an escaped backslash before "u" is no escape at all', async () => {
+    const { username, token } = await newUser('utf');
+    const res = await call('POST', `/${username}/streams`, { token, body: '{"name":"\\ud83d\\ude00","clientData":{"path":"C:\\\\ud800"}}' });
+    expect(res.status).toBe(201);
+    expect(res.body.stream).toMatchObject({ name: '😀', clientData: { path: 'C:\\ud800' } });
   });
 });

@@ -5,7 +5,9 @@
  * - nesting deeper than `limits.jsonDepth`: every recursive reader after this one (serializers, schemas,
  *   the response of a later read) would otherwise overflow its stack on what was stored;
  * - `__proto__` keys: an own key of that name becomes a prototype change as soon as any JavaScript code
- *   (this server's merges, a client's `Object.assign`) copies it by assignment, so it cannot round-trip.
+ *   (this server's merges, a client's `Object.assign`) copies it by assignment, so it cannot round-trip;
+ * - strings (keys or values) holding an unpaired surrogate escape (`"\ud800"`): UTF-8 cannot encode it, so
+ *   D1 would store invalid bytes and read them back as U+FFFD.
  * The pass keeps no recursion and no copy of the text, so a 10 MB `[[[[…` costs one linear scan.
  */
 import { err } from './errors';
@@ -39,14 +41,19 @@ function skipString(text: string, start: number): number {
   }
 }
 
-function keyText(raw: string): string | null {
+/** The decoded text of a JSON string literal, or null when its escapes are malformed (JSON.parse reports it). */
+function stringText(raw: string): string | null {
   if (!raw.includes('\\')) return raw.slice(1, -1);
   try {
     return JSON.parse(raw) as string;
   } catch {
-    return null; // a malformed escape: JSON.parse below reports it
+    return null;
   }
 }
+
+/** A `\uD800`–`\uDFFF` escape: the only way JSON text decoded as UTF-8 can carry a surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface JsonInputOptions {
   maxDepth: number;
@@ -59,19 +66,23 @@ export interface JsonInputOptions {
 /** Checks nesting and keys in one pass; throws the 400 that names the first offending path. */
 function scan(text: string, { maxDepth, pathPrefix }: JsonInputOptions): void {
   const frames: Frame[] = [];
+  const refuse = (code: string, message: string): never => {
+    throw err.paramsFormat(message, [{ code, message, path: pathOf(pathPrefix, frames) }]);
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = skipString(text, i);
+      const raw = text.slice(i, end);
       const top = frames[frames.length - 1];
-      if (top?.object && top.expectKey) {
-        top.at = keyText(text.slice(i, end));
+      const isKey = top?.object === true && top.expectKey;
+      if (isKey) {
+        top.at = stringText(raw);
         top.expectKey = false;
-        if (top.at === RESERVED_KEY) {
-          const path = pathOf(pathPrefix, frames);
-          const message = `The key "${RESERVED_KEY}" is not accepted in JSON input.`;
-          throw err.paramsFormat(message, [{ code: 'reserved_key', message, path }]);
-        }
+        if (top.at === RESERVED_KEY) refuse('reserved_key', `The key "${RESERVED_KEY}" is not accepted in JSON input.`);
+      }
+      if (SURROGATE_ESCAPE.test(raw) && LONE_SURROGATE.test(stringText(raw) ?? '')) {
+        refuse('unicode', `A ${isKey ? 'key' : 'string'} holds an unpaired surrogate (\\uD800–\\uDFFF), which UTF-8 cannot store.`);
       }
       i = end - 1;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
@@ -91,7 +102,10 @@ function scan(text: string, { maxDepth, pathPrefix }: JsonInputOptions): void {
   }
 }
 
-/** The parsed value, or a 400: not JSON (`invalid-request-structure`), too deep (same, `{limit, path}`), `__proto__` key. */
+/**
+ * The parsed value, or a 400: not JSON or too deep (`invalid-request-structure`, `{limit, path}` for depth),
+ * a `__proto__` key or an unpaired surrogate (`invalid-parameters-format`, the path named).
+ */
 export function parseJsonInput(text: string, options: JsonInputOptions): unknown {
   scan(text, options);
   try {
