@@ -12,7 +12,7 @@ import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { coerceQuery } from './query-coercion';
 import { readJsonBody } from './request-body';
 import { errorResponse, resultResponse } from './respond';
-import { matchUserRoute, type ParamSource, type RouteMatch } from './routes';
+import { matchUserRoute, PUBLIC_ROUTES, type ParamSource, type RouteMatch } from './routes';
 import { extractToken } from './token';
 
 type AppEnv = { Bindings: Env };
@@ -127,13 +127,7 @@ export function createApp(): Hono<AppEnv> {
     c.res.headers.set('API-Version', readConfig(c.env).apiVersion);
   });
 
-  app.get('/reg/service/info', publicRoute('service.info', 'none'));
-  app.get('/service/info', publicRoute('service.info', 'none'));
-  app.get('/reg/hostings', publicRoute('auth.hostings', 'none'));
-  app.post('/reg/users', publicRoute('auth.register', 'body'));
-  app.post('/users', publicRoute('auth.register', 'body'));
-  app.get('/reg/:username/check_username', publicRoute('auth.usernameCheck', 'none'));
-  app.post('/reg/:username/server', publicRoute('auth.userServer', 'none'));
+  for (const route of PUBLIC_ROUTES) app.on(route.verb, route.path, publicRoute(route.method, route.source));
   app.get('/reg/:email/uid', removedRoute('GET /reg/{email}/uid'));
   app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));

@@ -23,7 +23,8 @@ export type ErrorId =
   | 'unexpected-error'
   | 'api-unavailable';
 
-const STATUS: Record<ErrorId, number> = {
+/** Each id's HTTP status (`invalid-access-token` is 401 for a missing token, see `err.missingToken`). */
+export const ERROR_STATUS: Readonly<Record<ErrorId, number>> = {
   'invalid-request-structure': 400,
   'invalid-parameters-format': 400,
   'unknown-referenced-resource': 400,
@@ -77,7 +78,7 @@ export class ApiError extends Error {
     status?: number,
   ) {
     super(message);
-    this.status = status ?? STATUS[id];
+    this.status = status ?? ERROR_STATUS[id];
   }
 
   toBody(): ErrorBody {
