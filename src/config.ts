@@ -14,11 +14,16 @@ export interface Config {
   invitationTokens: string[];
   apiVersion: string;
   serial: string;
+  /** Most open real-time sockets (plain and Socket.IO together) per account. */
+  realtimeMaxSockets: number;
   bench: boolean;
 }
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
+
+/** Default cap on one account's open real-time sockets (§5.14 limits). */
+export const DEFAULT_REALTIME_MAX_SOCKETS = 100;
 
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -40,10 +45,16 @@ export function readConfig(env: Env): Config {
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
+    realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS) ?? DEFAULT_REALTIME_MAX_SOCKETS,
     bench: env.BENCH === '1' || env.BENCH === 'true',
   };
   cache.set(env, config);
   return config;
+}
+
+function positiveInt(value: string | undefined): number | null {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 export function withSlash(url: string): string {

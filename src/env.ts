@@ -3,12 +3,16 @@ export interface Env {
   DB: D1Database;
   ACCESSES: KVNamespace;
   ATTACHMENTS: R2Bucket;
+  /** One Durable Object per account (by user id): its real-time sockets (src/realtime/account-object.ts). */
+  ACCOUNTS: DurableObjectNamespace;
   SERVICE_NAME?: string;
   PUBLIC_URL?: string;
   DOMAIN?: string;
   TRUSTED_APPS?: string;
   REGISTRATION?: string;
   INVITATION_TOKENS?: string;
+  /** Most open real-time sockets per account (default 100). */
+  REALTIME_MAX_SOCKETS?: string;
   API_VERSION?: string;
   /** Secret: key sealing the copy of each token that `accesses.get` must return. */
   TOKEN_KEY?: string;

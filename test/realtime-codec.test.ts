@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEngine, encodeEngine, NOOP, openPacket, PING, PONG, ProtocolError } from '../src/realtime/engine-io';
 import { eventFrame, namespaceUser, plainFrame, socketFrame } from '../src/realtime/messages';
-import { decodeSocket, encodeSocket } from '../src/realtime/socket-io';
+import { decodeSocket, encodeSocket, type SocketPacket } from '../src/realtime/socket-io';
 
 /** The Engine.IO 4 / Socket.IO 5 codec, frame by frame, with the exact texts socket.io-client sends and expects. */
 describe('Engine.IO packets', () => {
@@ -85,12 +85,12 @@ describe('Socket.IO packets', () => {
   });
 
   it('round-trips every client packet through encode and decode', () => {
-    const packets = [
+    const packets: SocketPacket[] = [
       { type: 'connect', nsp: '/alice/alice', data: { a: 1 } },
       { type: 'event', nsp: '/alice', id: 0, data: ['streams.get', {}] },
       { type: 'ack', nsp: '/alice', id: 3, data: [] },
       { type: 'disconnect', nsp: '/alice' },
-    ] as const;
+    ];
     for (const p of packets) expect(decodeSocket(encodeSocket(p))).toEqual(p);
   });
 });

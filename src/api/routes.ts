@@ -69,7 +69,6 @@ const LATER_PREFIXES: [string, string][] = [
   ['profile', 'Profile sets'],
   ['account', 'Account methods'],
   ['webhooks', 'Webhooks'],
-  ['notifications', 'The notification channel'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];
