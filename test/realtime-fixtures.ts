@@ -8,7 +8,7 @@ export interface TestSocket {
   ws: WebSocket;
   frames: string[];
   closed: Promise<{ code: number; reason: string }>;
-  /** Resolves with the next frame matching `accept` (already received ones included), or rejects after `ms`. */
+  /** Resolves with the first frame matching `accept` not taken by an earlier call (received ones included), or rejects after `ms`. */
   next(accept?: (frame: string) => boolean, ms?: number): Promise<string>;
   send(frame: string): void;
 }
@@ -24,18 +24,17 @@ export function track(ws: WebSocket): TestSocket {
     for (const w of waiters) w();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })));
-  let cursor = 0;
+  const taken = new Set<number>();
   const next = (accept: (frame: string) => boolean = () => true, ms = WAIT_MS) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
-        while (cursor < frames.length) {
-          const frame = frames[cursor++];
-          if (accept(frame)) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(frame);
-            return;
-          }
+        for (let i = 0; i < frames.length; i++) {
+          if (taken.has(i) || !accept(frames[i])) continue;
+          taken.add(i);
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(frames[i]);
+          return;
         }
       };
       const timer = setTimeout(() => {
