@@ -29,6 +29,8 @@ describe('plain notification channel', () => {
     expect(badToken.res.status).toBe(403);
     expect((await badToken.res.json<any>()).error.message).toBe('Cannot find access from token.');
     expect((await upgrade('/nobody-here/notifications', { token })).res.status).toBe(404);
+    // The token is judged first: a plain GET with a bad token is a 403, not a 400.
+    expect((await call('GET', `/${username}/notifications`, { token: 'nope' })).status).toBe(403);
     const plainGet = await call('GET', `/${username}/notifications`, { token });
     expect(plainGet.status).toBe(400);
     expect(plainGet.body.error.id).toBe('invalid-request-structure');

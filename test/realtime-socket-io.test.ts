@@ -1,6 +1,8 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { onAuditRecord } from '../src/calls/hooks';
+import { AccountObject, PING_INTERVAL_MS } from '../src/realtime/account-object';
+import { accountObject } from '../src/realtime/account-notifier';
 import type { AuditRecord } from '../src/core/audit';
 import { call, newUser } from './helpers';
 import { recordHook } from './hook-recorder';
@@ -114,6 +116,19 @@ describe('Socket.IO on the account object', () => {
     expect(write).toEqual([{ id: 'invalid-access-token', message: 'Cannot find access from token.' }]);
     const events = await call('GET', `/${username}/events`, { token });
     expect(events.body.events).toEqual([]);
+  });
+
+  it('keeps a heartbeat alarm while a Socket.IO socket is open, and drops it when the last one closes', async () => {
+    const { username, token } = await account();
+    const { socket } = await openSocketIo(username, token);
+    const row = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+    const stub = accountObject(env, row!.id);
+    const alarmOf = () => runInDurableObject(stub, (_i: AccountObject, state) => state.storage.getAlarm());
+    const alarm = await alarmOf();
+    expect(alarm! - Date.now()).toBeGreaterThan(PING_INTERVAL_MS - 5_000);
+    expect(alarm! - Date.now()).toBeLessThanOrEqual(PING_INTERVAL_MS);
+    socket.ws.close(1000, 'bye');
+    await expect.poll(alarmOf, { timeout: 3_000 }).toBeNull();
   });
 
   it('closes the socket on a malformed frame (1002) and answers the upgrade probe ping', async () => {

@@ -54,14 +54,24 @@ function frameTooBig(frame: string | ArrayBuffer): boolean {
   return frame.length * MAX_UTF8_BYTES_PER_UNIT > MAX_FRAME_BYTES && new TextEncoder().encode(frame).byteLength > MAX_FRAME_BYTES;
 }
 
+/**
+ * What the account objects of this isolate did since it started: constructions (first use, or a wake after
+ * hibernation or eviction) and each kind of event handled. The benchmark reads it to show that idle sockets
+ * wake nothing; it costs a few increments.
+ */
+const activity = { constructions: 0, upgrades: 0, frames: 0, alarms: 0, notices: 0 };
+
 export class AccountObject extends DurableObject<Env> {
   /** Kinds waiting for the end of the merge window, and when the last push went out (lost on eviction: harmless). */
   private readonly pending = new Set<ChangeKind>();
+  /** Events this instance handled: none means it was constructed for the benchmark's reading itself. */
+  private handled = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPush = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    activity.constructions += 1;
     // Socket.IO clients answer each ping with a pong: the runtime answers that with a no-op packet itself,
     // so heartbeats never wake the object. (WebSocket protocol pings are answered by the runtime anyway.)
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PONG, NOOP));
@@ -73,6 +83,8 @@ export class AccountObject extends DurableObject<Env> {
 
   /** An upgrade handed over by the Worker once the token was accepted (src/realtime/upgrade.ts). */
   override async fetch(request: Request): Promise<Response> {
+    activity.upgrades += 1;
+    this.handled += 1;
     let opening;
     try {
       opening = v.parse(openingSchema, JSON.parse(request.headers.get(OPENING_HEADER) ?? 'null'));
@@ -97,8 +109,18 @@ export class AccountObject extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /**
+   * The isolate's activity counters and this account's open sockets, for the benchmark. Reading them wakes a
+   * hibernated object: `wokenToRead` says this instance was constructed for the reading.
+   */
+  async activity(): Promise<typeof activity & { sockets: number; wokenToRead: boolean }> {
+    return { ...activity, sockets: this.ctx.getWebSockets().length, wokenToRead: this.handled === 0 };
+  }
+
   /** The change feed's entry (RPC from the Worker that served the write, or from this object's own calls). */
   async notify(changes: readonly ChangeKind[]): Promise<void> {
+    activity.notices += 1;
+    this.handled += 1;
     if (this.ctx.getWebSockets().length === 0) return;
     for (const kind of changes) this.pending.add(kind);
     // Access changes may revoke or update the accesses of open sockets: read them before pushing.
@@ -170,6 +192,8 @@ export class AccountObject extends DurableObject<Env> {
 
   /** Heartbeats for Socket.IO sockets and the deadlines of expiring accesses and sessions, on one alarm. */
   override async alarm(): Promise<void> {
+    activity.alarms += 1;
+    this.handled += 1;
     const now = Date.now() / 1000;
     const due = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
@@ -187,6 +211,8 @@ export class AccountObject extends DurableObject<Env> {
   private async scheduleAlarm(): Promise<void> {
     let next = Infinity;
     for (const ws of this.ctx.getWebSockets()) {
+      // A socket being closed (its close handler runs this) needs no heartbeat or deadline any more.
+      if (ws.readyState !== WebSocket.OPEN) continue;
       const state = this.state(ws);
       if (state.protocol === 'socketio') next = Math.min(next, Date.now() + PING_INTERVAL_MS);
       const end = deadline(state);
@@ -198,6 +224,8 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    activity.frames += 1;
+    this.handled += 1;
     const state = this.state(ws);
     if (frameTooBig(frame)) return tryClose(ws, CLOSE.tooBig, 'frame too large');
     // Client frames on the plain channel carry nothing (§5.14).
@@ -280,8 +308,20 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // Completes the closing handshake.
+    // Completes the closing handshake, and drops a heartbeat or deadline alarm no open socket needs (the
+    // object is awake for this event anyway; a stale alarm would wake it later).
     tryClose(ws, code, reason);
+    await this.rescheduleSoon();
+  }
+
+  /** Many sockets closing together re-plan the alarm once, not once each (each plan reads every attachment). */
+  private rescheduling: Promise<void> | null = null;
+  private rescheduleSoon(): Promise<void> {
+    this.rescheduling ??= new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+      this.rescheduling = null;
+      return this.scheduleAlarm();
+    });
+    return this.rescheduling;
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

@@ -26,10 +26,23 @@ const CONNECT_TIMEOUT_MS = 20_000;
 
 const isUpgrade = (request: Request) => request.headers.get('upgrade')?.toLowerCase() === 'websocket';
 
-/** The token accepted through the call path (404, 401/403 as for any call), and the new socket's state. */
-function acceptSocket(base: PublicContext, username: string, token: string | undefined, protocol: SocketState['protocol'], sid: string): Promise<SocketState> {
+/**
+ * The token accepted through the call path (404, 401/403 as for any call), then `check` (refusals after the
+ * token, audited as the opening's failure), and the new socket's state.
+ */
+function acceptSocket(
+  base: PublicContext,
+  username: string,
+  token: string | undefined,
+  protocol: SocketState['protocol'],
+  sid: string,
+  check: () => void = () => undefined,
+): Promise<SocketState> {
   const action = protocol === 'plain' ? 'notifications.open' : 'socket.io.connect';
-  return withUserAccess(base, { username, token, action, query: {}, source: 'websocket' }, {}, (ctx) => socketStateOf(ctx, protocol, sid));
+  return withUserAccess(base, { username, token, action, query: {}, source: 'websocket' }, {}, (ctx) => {
+    check();
+    return socketStateOf(ctx, protocol, sid);
+  });
 }
 
 /** Hands the upgrade to the account's object: a 101 with the socket, or the object's refusal as an ApiError. */
@@ -45,8 +58,9 @@ async function openOnObject(base: PublicContext, state: SocketState, handedOff: 
 
 /** `GET U/notifications`: user (404), token (401/403), then the upgrade itself (400 for a plain GET). */
 export async function openPlainChannel(base: PublicContext, username: string, token: string | undefined, request: Request): Promise<Response> {
-  const state = await acceptSocket(base, username, token, 'plain', newId());
-  if (!isUpgrade(request)) throw err.requestStructure('This route only serves WebSocket upgrades (`Upgrade: websocket`).');
+  const state = await acceptSocket(base, username, token, 'plain', newId(), () => {
+    if (!isUpgrade(request)) throw err.requestStructure('This route only serves WebSocket upgrades (`Upgrade: websocket`).');
+  });
   return new Response(null, { status: 101, webSocket: await openOnObject(base, state, false) });
 }
 
