@@ -129,6 +129,12 @@ describe('Socket.IO on the account object', () => {
     expect(alarm! - Date.now()).toBeLessThanOrEqual(PING_INTERVAL_MS);
     socket.ws.close(1000, 'bye');
     await expect.poll(alarmOf, { timeout: 3_000 }).toBeNull();
+    // Leaving the namespace (socket.close() in socket.io-client) closes from the server's side: same outcome.
+    const again = await openSocketIo(username, token);
+    expect(await alarmOf()).not.toBeNull();
+    again.socket.send(`41${again.nsp},`);
+    await again.socket.closed;
+    await expect.poll(alarmOf, { timeout: 3_000 }).toBeNull();
   });
 
   it('closes the socket on a malformed frame (1002) and answers the upgrade probe ping', async () => {

@@ -227,7 +227,10 @@ export class AccountObject extends DurableObject<Env> {
     activity.frames += 1;
     this.handled += 1;
     const state = this.state(ws);
-    if (frameTooBig(frame)) return tryClose(ws, CLOSE.tooBig, 'frame too large');
+    if (frameTooBig(frame)) {
+      tryClose(ws, CLOSE.tooBig, 'frame too large');
+      return this.rescheduleSoon();
+    }
     // Client frames on the plain channel carry nothing (§5.14).
     if (state.protocol === 'plain') return;
     try {
@@ -236,6 +239,7 @@ export class AccountObject extends DurableObject<Env> {
       // A malformed frame ends the socket; nothing a client sends may throw out of the object.
       if (!(e instanceof ProtocolError)) console.error('socket frame failed:', e instanceof Error ? e.message : String(e));
       tryClose(ws, CLOSE.protocolError, e instanceof ProtocolError ? `protocol error: ${e.message}` : 'protocol error');
+      await this.rescheduleSoon();
     }
   }
 
@@ -268,7 +272,11 @@ export class AccountObject extends DurableObject<Env> {
     }
     // Packets for a namespace the socket did not join are dropped, as the reference server does.
     if (packet.nsp !== state.nsp) return;
-    if (packet.type === 'disconnect') return tryClose(ws, CLOSE.normal, 'namespace left');
+    if (packet.type === 'disconnect') {
+      // Closed from this side: the runtime may not report the close back, so the alarm is re-planned here.
+      tryClose(ws, CLOSE.normal, 'namespace left');
+      return this.rescheduleSoon();
+    }
     // Only the server asks for acks in reply to its events, and it never does.
     if (packet.type !== 'event') return;
     const [methodId, ...args] = packet.data;
