@@ -118,6 +118,20 @@ describe('Socket.IO on the account object', () => {
     expect(events.body.events).toEqual([]);
   });
 
+  it('answers a method call from a fresh instance (as after hibernation): the attachment holds all it needs', async () => {
+    const { username, token } = await account();
+    const { socket, nsp } = await openSocketIo(username, token);
+    const row = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+    await runInDurableObject(accountObject(env, row!.id), async (_i: AccountObject, state) => {
+      const [ws] = state.getWebSockets();
+      const revived = new AccountObject(state, env);
+      await revived.webSocketMessage(ws, `42${nsp},5["streams.get",{}]`);
+    });
+    const ack = JSON.parse((await socket.next((f) => f.startsWith(`43${nsp},5[`))).slice(`43${nsp},5`.length));
+    expect(ack[0]).toBeNull();
+    expect(ack[1].streams.map((s: { id: string }) => s.id)).toEqual(['diary']);
+  });
+
   it('keeps a heartbeat alarm while a Socket.IO socket is open, and drops it when the last one closes', async () => {
     const { username, token } = await account();
     const { socket } = await openSocketIo(username, token);
