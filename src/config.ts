@@ -17,6 +17,7 @@ export interface Config {
   /** Most open real-time sockets (plain and Socket.IO together) per account. */
   realtimeMaxSockets: number;
   bench: boolean;
+  webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
 }
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
@@ -27,6 +28,15 @@ export const DEFAULT_REALTIME_MAX_SOCKETS = 100;
 
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** Webhook defaults (§4.8). */
+export const DEFAULT_WEBHOOK_MIN_INTERVAL_MS = 5000;
+export const DEFAULT_WEBHOOK_MAX_RETRIES = 5;
+
+const positiveInt = (value: string | undefined, fallback: number): number => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
+};
 
 const cache = new WeakMap<object, Config>();
 
@@ -45,16 +55,16 @@ export function readConfig(env: Env): Config {
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
-    realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS) ?? DEFAULT_REALTIME_MAX_SOCKETS,
+    realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
+    webhooks: {
+      minIntervalMs: positiveInt(env.WEBHOOK_MIN_INTERVAL_MS, DEFAULT_WEBHOOK_MIN_INTERVAL_MS),
+      maxRetries: positiveInt(env.WEBHOOK_MAX_RETRIES, DEFAULT_WEBHOOK_MAX_RETRIES),
+      allowHosts: list(env.WEBHOOK_ALLOW_HOSTS).map((h) => h.toLowerCase()),
+    },
   };
   cache.set(env, config);
   return config;
-}
-
-function positiveInt(value: string | undefined): number | null {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : null;
 }
 
 export function withSlash(url: string): string {

@@ -1,3 +1,11 @@
+/** One queued webhook delivery: the webhook and the schedule token naming this delivery. */
+export interface WebhookDelivery {
+  userId: string;
+  username: string;
+  webhookId: string;
+  token: string;
+}
+
 /** Bindings and variables the Worker receives (see wrangler.toml and the README's configuration table). */
 export interface Env {
   DB: D1Database;
@@ -5,6 +13,8 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   /** One Durable Object per account (by user id): its real-time sockets (src/realtime/account-object.ts). */
   ACCOUNTS: DurableObjectNamespace;
+  /** Webhook deliveries (producer and consumer: this Worker). */
+  WEBHOOKS: Queue<WebhookDelivery>;
   SERVICE_NAME?: string;
   PUBLIC_URL?: string;
   DOMAIN?: string;
@@ -18,6 +28,12 @@ export interface Env {
   TOKEN_KEY?: string;
   /** Changes with every deployment; defaults to the build's serial. */
   SERIAL?: string;
+  /** Webhooks: bundling window and retry step, in ms (default 5000). */
+  WEBHOOK_MIN_INTERVAL_MS?: string;
+  /** Webhooks: consecutive failed runs before a webhook becomes inactive (default 5). */
+  WEBHOOK_MAX_RETRIES?: string;
+  /** Comma-separated hosts webhooks may reach despite the outbound rules (e.g. `127.0.0.1` for local tests). */
+  WEBHOOK_ALLOW_HOSTS?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

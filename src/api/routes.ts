@@ -58,17 +58,41 @@ export const USER_ROUTES: UserRoute[] = [
   later('GET', 'accesses/:id', 'accesses.getOne'),
   r('PUT', 'accesses/:id', 'accesses.update', 'update'),
   r('DELETE', 'accesses/:id', 'accesses.delete', 'query'),
+  r('GET', 'webhooks', 'webhooks.get', 'query'),
+  r('POST', 'webhooks', 'webhooks.create', 'body'),
+  r('GET', 'webhooks/:id', 'webhooks.getOne', 'query'),
+  r('PUT', 'webhooks/:id', 'webhooks.update', 'update'),
+  r('DELETE', 'webhooks/:id', 'webhooks.delete', 'query'),
+  r('POST', 'webhooks/:id/test', 'webhooks.test', 'none'),
   r('GET', 'followed-slices', 'followedSlices.get', 'query'),
   r('POST', 'followed-slices', 'followedSlices.create', 'body'),
   r('PUT', 'followed-slices/:id', 'followedSlices.update', 'update'),
   r('DELETE', 'followed-slices/:id', 'followedSlices.delete', 'query'),
 ];
 
+/** Routes outside any user root that call a method of the table (service info and the register endpoints, §2.1). */
+export interface PublicRoute {
+  verb: 'GET' | 'POST';
+  /** Hono path: `:name` captures one segment. */
+  path: string;
+  method: string;
+  source: ParamSource;
+}
+
+export const PUBLIC_ROUTES: PublicRoute[] = [
+  { verb: 'GET', path: '/reg/service/info', method: 'service.info', source: 'none' },
+  { verb: 'GET', path: '/service/info', method: 'service.info', source: 'none' },
+  { verb: 'GET', path: '/reg/hostings', method: 'auth.hostings', source: 'none' },
+  { verb: 'POST', path: '/reg/users', method: 'auth.register', source: 'body' },
+  { verb: 'POST', path: '/users', method: 'auth.register', source: 'body' },
+  { verb: 'GET', path: '/reg/:username/check_username', method: 'auth.usernameCheck', source: 'none' },
+  { verb: 'POST', path: '/reg/:username/server', method: 'auth.userServer', source: 'none' },
+];
+
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
   ['profile', 'Profile sets'],
   ['account', 'Account methods'],
-  ['webhooks', 'Webhooks'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];

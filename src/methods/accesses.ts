@@ -3,6 +3,7 @@ import { err } from '../core/errors';
 import { clientDataSchema, deviceNameSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
 import { deleteDeadShareLinks } from '../storage/share-links';
+import { deleteWebhooksOfDeletedAccesses } from '../storage/webhooks';
 import { forgetShareLinks, mintShareLink } from '../auth/share-codes';
 import {
   assertMayDelete,
@@ -307,6 +308,8 @@ export const accessesMethods = [
       const { results: [deleted, deadLinks] } = await ctx.run([
         deleteAccessCascade(db, user.id, target.id, now, access.id, cascade),
         deleteDeadShareLinks(db, user.id),
+        // The webhooks of every deleted access go in the same batch (§7.9 cascade).
+        deleteWebhooksOfDeletedAccesses(db, user.id),
       ] as const);
       if (!deleted.some((d) => d.id === target.id)) throw err.unknownResource(`Unknown access "${params.id}".`);
       await Promise.all([

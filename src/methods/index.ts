@@ -8,13 +8,14 @@ import { followedSlicesMethods } from './followed-slices';
 import { registerMethods } from './register';
 import { serviceMethods } from './service';
 import { streamMethods } from './streams';
+import { webhookMethods } from './webhooks';
 import type { MethodDef } from './table';
 
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods,
-    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
+    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods,
   ].map((m) => [m.id, m]),
 );
 
@@ -26,5 +27,4 @@ export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
   'events.deleteAttachment', 'accesses.getOne', 'accesses.checkApp',
   'profile.getPublic', 'profile.updatePublic', 'profile.getPrivate', 'profile.updatePrivate', 'profile.getApp', 'profile.updateApp',
   'account.get', 'account.update', 'account.changePassword',
-  'webhooks.get', 'webhooks.getOne', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',
 ]);

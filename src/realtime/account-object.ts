@@ -6,7 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
-import { meta } from '../api/envelope';
+import { meta } from '../core/envelope';
 import { isExpired } from '../auth/access-rules';
 import { unsealToken } from '../auth/crypto';
 import { tokenKey } from '../auth/session';

@@ -1,5 +1,5 @@
 /** The frames the account object pushes, for both protocols (§5.14), and the namespace rule of Socket.IO. */
-import type { Meta } from '../api/envelope';
+import type { Meta } from '../core/envelope';
 import type { ChangeKind } from '../core/notices';
 import { encodeEngine } from './engine-io';
 import { encodeSocket, type SocketPacket } from './socket-io';
