@@ -15,6 +15,8 @@ export interface Config {
   invitationTokens: string[];
   apiVersion: string;
   serial: string;
+  /** Most open real-time sockets (plain and Socket.IO together) per account. */
+  realtimeMaxSockets: number;
   bench: boolean;
   webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
   /** Input limits (docs/limits.md). */
@@ -23,6 +25,9 @@ export interface Config {
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
+
+/** Default cap on one account's open real-time sockets (§5.14 limits). */
+export const DEFAULT_REALTIME_MAX_SOCKETS = 100;
 
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -53,6 +58,7 @@ export function readConfig(env: Env): Config {
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
+    realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
     webhooks: {
       minIntervalMs: positiveInt(env.WEBHOOK_MIN_INTERVAL_MS, DEFAULT_WEBHOOK_MIN_INTERVAL_MS),

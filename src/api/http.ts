@@ -6,6 +6,8 @@ import type { PublicContext } from '../core/context';
 import { err, MESSAGES } from '../core/errors';
 import type { Env } from '../env';
 import { METHODS } from '../methods';
+import { accountNotifier } from '../realtime/account-notifier';
+import { openPlainChannel, openSocketIo } from '../realtime/upgrade';
 import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
 import { corsHeaders } from './cors';
 import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
@@ -31,7 +33,9 @@ function publicContext(c: C): PublicContext {
     waitUntil = (p) => void p.catch(() => undefined);
   }
   const ip = c.req.header('cf-connecting-ip') ?? '';
-  return baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
+  const base = baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
+  // Every notice also goes to the account's object, for its real-time sockets.
+  return { ...base, notifier: accountNotifier(c.env, base.notifier) };
 }
 
 /** Assembles raw params from the request as the route says (§2.8). */
@@ -116,6 +120,22 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
   }
 }
 
+/** `GET U/notifications` (§5.14): JSON answers until the token is accepted, then the WebSocket. */
+async function notifications(c: C, username: string): Promise<Response> {
+  const base = publicContext(c);
+  try {
+    return await openPlainChannel(base, username, extractToken(c.req.raw, new URL(c.req.url)), c.req.raw);
+  } catch (e) {
+    return errorResponse(e, base.config);
+  }
+}
+
+/** Socket.IO's Engine.IO endpoint; `username` when the URL names the user (subdomain mode). */
+function socketIo(c: C, username: string | null): Promise<Response> {
+  const url = new URL(c.req.url);
+  return openSocketIo(publicContext(c), c.req.raw, url, extractToken(c.req.raw, url), username);
+}
+
 const removedRoute = (what: string) => (c: C) => errorResponse(err.removed(what), readConfig(c.env));
 
 export function createApp(): Hono<AppEnv> {
@@ -139,6 +159,8 @@ export function createApp(): Hono<AppEnv> {
   app.get('/openapi.json', (c) => serveOpenApi(readConfig(c.env).publicUrl ?? withSlash(new URL(c.req.url).origin)));
   // Share links (`s` can never be a username: fewer than 5 characters).
   app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));
+  // Socket.IO at the host root (§5.14): in path mode the namespace, sent after the handshake, names the user.
+  app.get('/socket.io', (c) => socketIo(c, null));
 
   app.all('*', async (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
@@ -151,6 +173,8 @@ export function createApp(): Hono<AppEnv> {
       const url = new URL(c.req.url);
       return serveShareByToken(publicContext(c), first, extractToken(c.req.raw, url), url);
     }
+    if (c.req.method === 'GET' && rest.length === 1 && rest[0] === 'notifications') return notifications(c, first);
+    if (c.req.method === 'GET' && rest.length === 1 && rest[0] === 'socket.io') return socketIo(c, first);
     return userDispatch(c, first, rest);
   });
 

@@ -95,7 +95,6 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
 const LATER_PREFIXES: [string, string][] = [
   ['profile', 'Profile sets'],
   ['account', 'Account methods'],
-  ['notifications', 'The notification channel'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];

@@ -202,6 +202,7 @@ const TAGS = [
   { name: 'followed-slices', description: "Bookmarks of other accounts' shared slices." },
   { name: 'event-types', description: 'The published event-type directory (product extension).' },
   { name: 'share-links', description: 'Read-only pages of shared accesses (product extension).' },
+  { name: 'real-time', description: 'WebSocket upgrades: the plain notification channel and Socket.IO v4 (§5.14).' },
   { name: 'not-available', description: 'Routes that are removed (410) or not shipped yet (451).' },
 ];
 
