@@ -39,10 +39,11 @@ describe('change notices', () => {
       if (path === 'accesses' && (body as { name: string }).name === 'coach') {
         feed.items = [];
         const id = res.body.access.id;
-        expect((await call('PUT', `/${username}/accesses/${id}`, { token, body: { name: 'trainer' } })).status).toBe(200);
+        const updated = await call('PUT', `/${username}/accesses/${id}`, { token, body: { name: 'trainer' } });
+        expect(updated.status).toBe(200);
         expect(of(username)).toEqual([['accesses']]);
         feed.items = [];
-        expect((await call('DELETE', `/${username}/accesses/${id}`, { token })).status).toBe(200);
+        expect((await call('DELETE', `/${username}/accesses/${updated.body.access.id}`, { token })).status).toBe(200);
         expect(of(username)).toEqual([['accesses']]);
       }
     }

@@ -96,6 +96,7 @@ export const err = {
   forbidden: (message: string = MESSAGES.forbidden, data?: unknown) => new ApiError('forbidden', message, data),
   unknownResource: (message: string) => new ApiError('unknown-resource', message),
   alreadyExists: (message: string, data: unknown) => new ApiError('item-already-exists', message, data),
+  staleResource: (message: string, data?: unknown) => new ApiError('stale-resource', message, data),
   missingToken: () => new ApiError('invalid-access-token', MESSAGES.missingToken, undefined, 401),
   unknownToken: () => new ApiError('invalid-access-token', MESSAGES.unknownToken),
   expired: () => new ApiError('forbidden', MESSAGES.expired),

@@ -1,5 +1,6 @@
 import { accessInfoMethods } from './access-info';
 import { accessesMethods } from './accesses';
+import { checkAppMethod } from './accesses-check-app';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
 import { eventMethods } from './events';
@@ -13,7 +14,7 @@ import type { MethodDef } from './table';
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
-    ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods,
+    ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
     ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
   ].map((m) => [m.id, m]),
 );
@@ -23,7 +24,7 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
-  'events.deleteAttachment', 'accesses.getOne', 'accesses.checkApp',
+  'events.deleteAttachment',
   'profile.getPublic', 'profile.updatePublic', 'profile.getPrivate', 'profile.updatePrivate', 'profile.getApp', 'profile.updateApp',
   'account.get', 'account.update', 'account.changePassword',
   'webhooks.get', 'webhooks.getOne', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',
