@@ -15,6 +15,21 @@ export interface Config {
   apiVersion: string;
   serial: string;
   bench: boolean;
+  /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
+  profileMaxBytes: number;
+  /** Whether `/reg/{email}/uid` and `/reg/{email}/check_email` answer (else 410, as before they shipped). */
+  emailLookup: boolean;
+  /** `service/info.assets.definitions` set by the operator, or null for the Worker's own `/assets/index.json`. */
+  assetsUrl: string | null;
+}
+
+/** Profile sets are small key-value documents: 64 kB each unless the operator says otherwise. */
+export const DEFAULT_PROFILE_MAX_BYTES = 64 * 1024;
+
+/** A positive integer variable, or the default when it is absent or not one. */
+function positiveInt(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
@@ -41,6 +56,9 @@ export function readConfig(env: Env): Config {
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
     bench: env.BENCH === '1' || env.BENCH === 'true',
+    profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
+    emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',
+    assetsUrl: env.ASSETS_URL ? env.ASSETS_URL : null,
   };
   cache.set(env, config);
   return config;

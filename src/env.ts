@@ -14,6 +14,16 @@ export interface Env {
   TOKEN_KEY?: string;
   /** Changes with every deployment; defaults to the build's serial. */
   SERIAL?: string;
+  /** Largest profile set in bytes (default 65536). */
+  PROFILE_MAX_BYTES?: string;
+  /** `off` turns the register's e-mail lookups back into 410 `removed-method`. */
+  EMAIL_LOOKUP?: string;
+  /** URL of the service assets' `index.json`; default: the Worker's own `/assets/index.json`. */
+  ASSETS_URL?: string;
+  /** The repository's `assets/` folder (Workers static assets). */
+  ASSETS?: Fetcher;
+  /** Rate limit of the e-mail lookups, per client IP (wrangler.toml `[[ratelimits]]`). */
+  EMAIL_LOOKUP_LIMITER?: RateLimit;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

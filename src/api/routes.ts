@@ -58,6 +58,17 @@ export const USER_ROUTES: UserRoute[] = [
   r('GET', 'accesses/:id', 'accesses.getOne', 'query'),
   r('PUT', 'accesses/:id', 'accesses.update', 'update'),
   r('DELETE', 'accesses/:id', 'accesses.delete', 'query'),
+  r('GET', 'profile/public', 'profile.getPublic', 'query'),
+  r('PUT', 'profile/public', 'profile.updatePublic', 'update'),
+  r('GET', 'profile/private', 'profile.getPrivate', 'query'),
+  r('PUT', 'profile/private', 'profile.updatePrivate', 'update'),
+  r('GET', 'profile/app', 'profile.getApp', 'query'),
+  r('PUT', 'profile/app', 'profile.updateApp', 'update'),
+  r('GET', 'account', 'account.get', 'query'),
+  r('PUT', 'account', 'account.update', 'update'),
+  r('POST', 'account/change-password', 'account.changePassword', 'body'),
+  later('POST', 'account/request-password-reset', 'Password reset'),
+  later('POST', 'account/reset-password', 'Password reset'),
   r('GET', 'followed-slices', 'followedSlices.get', 'query'),
   r('POST', 'followed-slices', 'followedSlices.create', 'body'),
   r('PUT', 'followed-slices/:id', 'followedSlices.update', 'update'),
@@ -66,8 +77,6 @@ export const USER_ROUTES: UserRoute[] = [
 
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
-  ['profile', 'Profile sets'],
-  ['account', 'Account methods'],
   ['webhooks', 'Webhooks'],
   ['notifications', 'The notification channel'],
   ['mfa', 'MFA'],

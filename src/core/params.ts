@@ -29,11 +29,28 @@ export const MAX_NAME_LENGTH = 500;
 export const nameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
 export const deviceNameSchema = v.nullable(v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH)));
 
+/** E-mail addresses (§10): at most 300 characters, with one `@` and a dot in the domain. */
+export const MAX_EMAIL_LENGTH = 300;
+export const emailSchema = v.pipe(v.string(), v.maxLength(MAX_EMAIL_LENGTH), v.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Invalid e-mail address'));
+
+/** Language codes (§10): 1 to 5 characters. */
+export const languageSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(5));
+
+/** Passwords (§10): 6 to 100 characters. */
+export const passwordSchema = v.pipe(v.string(), v.minLength(6), v.maxLength(100));
+
 /** Free-form client data: an object, or `null` to clear it (§4.1). */
 export const clientDataSchema = v.nullable(v.record(v.string(), v.unknown()));
 
 /** Float seconds; ±1.7976931348623157e+308 are valid, infinities and NaN are not. */
 export const timestamp = () => v.pipe(v.number(), v.finite());
+
+/** A JSON object of changes (arrays are objects to valibot's `record`, not to the API). */
+export const changesSchema = v.pipe(
+  v.unknown(),
+  v.check((value) => !Array.isArray(value), 'Expected a JSON object.'),
+  v.record(v.string(), v.unknown()),
+);
 
 /** `{id, update}`: what PUT routes and batch calls of every `*.update` method take. */
 export const updateParams = v.strictObject({ id: v.string(), update: v.record(v.string(), v.unknown()) });

@@ -1,4 +1,5 @@
 import { accessInfoMethods } from './access-info';
+import { accountMethods } from './account';
 import { accessesMethods } from './accesses';
 import { checkAppMethod } from './accesses-check-app';
 import { authMethods } from './auth';
@@ -6,6 +7,7 @@ import { callBatchMethod } from './batch';
 import { eventMethods } from './events';
 import { eventsGetMethod } from './events-get';
 import { followedSlicesMethods } from './followed-slices';
+import { profileMethods } from './profile';
 import { registerMethods } from './register';
 import { serviceMethods } from './service';
 import { streamMethods } from './streams';
@@ -15,7 +17,7 @@ import type { MethodDef } from './table';
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
-    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
+    ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
   ].map((m) => [m.id, m]),
 );
 
@@ -25,7 +27,5 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
   'events.deleteAttachment',
-  'profile.getPublic', 'profile.updatePublic', 'profile.getPrivate', 'profile.updatePrivate', 'profile.getApp', 'profile.updateApp',
-  'account.get', 'account.update', 'account.changePassword',
   'webhooks.get', 'webhooks.getOne', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',
 ]);
