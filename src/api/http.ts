@@ -7,6 +7,7 @@ import { err, MESSAGES } from '../core/errors';
 import type { Env } from '../env';
 import { METHODS } from '../methods';
 import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
+import { ASSETS_PREFIX, serveAsset } from './assets';
 import { corsHeaders } from './cors';
 import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { coerceQuery } from './query-coercion';
@@ -114,7 +115,6 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
   }
 }
 
-const removedRoute = (what: string) => (c: C) => errorResponse(err.removed(what), readConfig(c.env));
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
@@ -133,13 +133,14 @@ export function createApp(): Hono<AppEnv> {
   app.post('/users', publicRoute('auth.register', 'body'));
   app.get('/reg/:username/check_username', publicRoute('auth.usernameCheck', 'none'));
   app.post('/reg/:username/server', publicRoute('auth.userServer', 'none'));
-  app.get('/reg/:email/uid', removedRoute('GET /reg/{email}/uid'));
-  app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
+  app.get('/reg/:email/uid', publicRoute('auth.emailUid', 'none'));
+  app.get('/reg/:email/check_email', publicRoute('auth.emailCheck', 'none'));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/event-types/LICENSE', () => serveDirectoryLicense());
+  app.get(`${ASSETS_PREFIX}*`, (c) => serveAsset(c.req.raw, c.env));
   // Share links (`s` can never be a username: fewer than 5 characters).
   app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));
 

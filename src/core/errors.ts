@@ -70,6 +70,8 @@ export interface ErrorBody {
 /** A failure that maps to one catalogue entry; anything else thrown becomes `unexpected-error`. */
 export class ApiError extends Error {
   readonly status: number;
+  /** Response headers the error carries (`Retry-After` of `too-many-attempts`). */
+  headers?: Record<string, string>;
   constructor(
     readonly id: ErrorId,
     message: string,
@@ -103,6 +105,11 @@ export const err = {
   unavailable: (what: string) => new ApiError('unavailable-method', `${what} is not available on this server.`),
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),
   tooLarge: (limit: number) => new ApiError('payload-too-large', 'The request or item is too large.', { limit }),
+  tooManyAttempts: (retryAfterSeconds: number) => {
+    const e = new ApiError('too-many-attempts', 'Too many requests; retry later.');
+    e.headers = { 'Retry-After': String(retryAfterSeconds) };
+    return e;
+  },
 };
 
 /**

@@ -4,6 +4,7 @@ import { accessesMethods } from './accesses';
 import { checkAppMethod } from './accesses-check-app';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
+import { emailLookupMethods } from './email-lookups';
 import { eventMethods } from './events';
 import { eventsGetMethod } from './events-get';
 import { followedSlicesMethods } from './followed-slices';
@@ -16,7 +17,7 @@ import type { MethodDef } from './table';
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
-    ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
+    ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
     ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
   ].map((m) => [m.id, m]),
 );
