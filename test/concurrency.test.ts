@@ -80,6 +80,16 @@ describe('invariants under concurrency', () => {
     expect(Object.keys(listed.clientData)).toHaveLength(1);
   });
 
+  it('10 parallel registrations of different usernames with one e-mail: exactly 1 account, the rest 409 {email}', async () => {
+    const stamp = Date.now().toString(36);
+    const email = `shared-${stamp}@example.org`;
+    const replies = await parallel(10, (i) =>
+      call('POST', '/reg/users', { body: { appId: 'race-app', username: `mailrace${stamp}${i}`, password: 'secret-password', email } }),
+    );
+    expect(statuses(replies)).toEqual([201, ...Array(9).fill(409)]);
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.error).toMatchObject({ id: 'item-already-exists', data: { email } });
+  });
+
   it(`${RACERS} parallel deletes of a trashed event: only the one that deleted it says so, the rest 404`, async () => {
     const { username, token } = await newUser('race');
     const [, created] = await batch(username, token, [
