@@ -13,8 +13,9 @@ import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { coerceQuery } from './query-coercion';
 import { readJsonBody } from './request-body';
 import { errorResponse, resultResponse } from './respond';
-import { matchUserRoute, type ParamSource, type RouteMatch } from './routes';
+import { matchUserRoute, PUBLIC_ROUTES, type ParamSource, type RouteMatch } from './routes';
 import { extractToken } from './token';
+import { serveOpenApi } from '../openapi/route';
 
 type AppEnv = { Bindings: Env };
 type C = HonoContext<AppEnv>;
@@ -126,21 +127,14 @@ export function createApp(): Hono<AppEnv> {
     c.res.headers.set('API-Version', readConfig(c.env).apiVersion);
   });
 
-  app.get('/reg/service/info', publicRoute('service.info', 'none'));
-  app.get('/service/info', publicRoute('service.info', 'none'));
-  app.get('/reg/hostings', publicRoute('auth.hostings', 'none'));
-  app.post('/reg/users', publicRoute('auth.register', 'body'));
-  app.post('/users', publicRoute('auth.register', 'body'));
-  app.get('/reg/:username/check_username', publicRoute('auth.usernameCheck', 'none'));
-  app.post('/reg/:username/server', publicRoute('auth.userServer', 'none'));
-  app.get('/reg/:email/uid', publicRoute('auth.emailUid', 'none'));
-  app.get('/reg/:email/check_email', publicRoute('auth.emailCheck', 'none'));
+  for (const route of PUBLIC_ROUTES) app.on(route.verb, route.path, publicRoute(route.method, route.source));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/event-types/LICENSE', () => serveDirectoryLicense());
   app.get(`${ASSETS_PREFIX}*`, (c) => serveAsset(c.req.raw, c.env));
+  app.get('/openapi.json', (c) => serveOpenApi(readConfig(c.env).publicUrl ?? withSlash(new URL(c.req.url).origin)));
   // Share links (`s` can never be a username: fewer than 5 characters).
   app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));
 

@@ -75,6 +75,27 @@ export const USER_ROUTES: UserRoute[] = [
   r('DELETE', 'followed-slices/:id', 'followedSlices.delete', 'query'),
 ];
 
+/** Routes outside any user root that call a method of the table (service info and the register endpoints, §2.1). */
+export interface PublicRoute {
+  verb: 'GET' | 'POST';
+  /** Hono path: `:name` captures one segment. */
+  path: string;
+  method: string;
+  source: ParamSource;
+}
+
+export const PUBLIC_ROUTES: PublicRoute[] = [
+  { verb: 'GET', path: '/reg/service/info', method: 'service.info', source: 'none' },
+  { verb: 'GET', path: '/service/info', method: 'service.info', source: 'none' },
+  { verb: 'GET', path: '/reg/hostings', method: 'auth.hostings', source: 'none' },
+  { verb: 'POST', path: '/reg/users', method: 'auth.register', source: 'body' },
+  { verb: 'POST', path: '/users', method: 'auth.register', source: 'body' },
+  { verb: 'GET', path: '/reg/:username/check_username', method: 'auth.usernameCheck', source: 'none' },
+  { verb: 'POST', path: '/reg/:username/server', method: 'auth.userServer', source: 'none' },
+  { verb: 'GET', path: '/reg/:email/uid', method: 'auth.emailUid', source: 'none' },
+  { verb: 'GET', path: '/reg/:email/check_email', method: 'auth.emailCheck', source: 'none' },
+];
+
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
   ['webhooks', 'Webhooks'],

@@ -109,8 +109,7 @@ class RequestScope {
 
 /** Runs one method with its context, recording its outcome and, on success, what it changed. */
 async function runMethod<C>(scope: RequestScope, def: MethodDef & { call: (ctx: C, raw: unknown) => Promise<MethodResult> }, ctx: C, raw: unknown, query: Record<string, unknown>): Promise<MethodResult> {
-  // `callBatch` itself is not a call of its own for audit (§5.13): each call inside it is.
-  const audited = def.id !== 'callBatch';
+  const { audited } = def;
   try {
     const result = await def.call(ctx, raw);
     if (audited) scope.audit(def.id, query);

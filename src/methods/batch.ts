@@ -19,6 +19,7 @@ export const callBatchMethod = accessMethod({
   who: ['personal', 'app', 'shared'],
   // Not inside a batch: `callBatch` in a batch answers `invalid-method`.
   batch: false,
+  audited: false,
   precheck: (raw) => {
     if (Array.isArray(raw) && raw.length > BATCH_LIMIT) {
       throw err.paramsFormat(`A batch holds at most ${BATCH_LIMIT} calls.`, { limit: BATCH_LIMIT });

@@ -20,6 +20,8 @@ interface Declaration<S extends Schema, C, P extends Payload> {
   batch: boolean;
   /** The parts of the account a successful call changes (none for reads). */
   changes?: readonly ChangeKind[];
+  /** False for a method that only carries other calls (`callBatch`): those are audited, it is not (§5.13). */
+  audited?: boolean;
   /** A check of the raw params before the schema, for errors whose `data` the contract fixes (`callBatch`). */
   precheck?: (raw: unknown) => void;
   handler: (ctx: C, params: v.InferOutput<S>) => Promise<MethodResult<P>>;
@@ -30,6 +32,7 @@ interface Registered<C> {
   params: Schema;
   batch: boolean;
   changes: readonly ChangeKind[];
+  audited: boolean;
   /** Validates the raw params, then runs the handler. */
   call: (ctx: C, raw: unknown) => Promise<MethodResult>;
 }
@@ -58,6 +61,7 @@ function register<S extends Schema, C, P extends Payload>(def: Declaration<S, C,
     params: def.params,
     batch: def.batch,
     changes: def.changes ?? [],
+    audited: def.audited ?? true,
     call: async (ctx, raw) => {
       def.precheck?.(raw);
       return def.handler(ctx, validateParams(def.params, raw));

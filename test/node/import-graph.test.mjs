@@ -17,7 +17,7 @@ const RANKS = new Map([
   ['methods', 4],
   ['calls', 5],
   ['web', 6],
-  ['api', 7], ['bench', 7],
+  ['api', 7], ['openapi', 7], ['bench', 7],
   ['index.ts', 8],
 ]);
 
