@@ -10,7 +10,14 @@ const HELP = `npm run bench -- [flags]
   --only a,b              run only the scenarios whose id contains one of these words
   --out FILE              results file (default bench/results/latest.json)
   --keep-state            keep the temporary wrangler state folder
-  --timeout S             hard limit for the whole run (default: computed from the settings)`;
+  --timeout S             hard limit for the whole run (default: computed from the settings)
+  --soak S                instead of the scenarios: S seconds of the mixed load, memory every --sample seconds
+  --soak-mix NAME         mixed (default: 70 % events.get, 20 % events.create, 10 % streams/accesses),
+                          floorA or floorB (the floors only, to compare the runtime's own memory)
+  --sample S              seconds between memory samples of a soak (default 30)`;
+
+/** Events seeded before a soak unless --events says otherwise (about 30 s of seeding). */
+export const SOAK_EVENTS = 10_000;
 
 export function parseArgs(argv) {
   const flags = new Map();
@@ -32,7 +39,7 @@ export function parseArgs(argv) {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} needs a number ≥ 0\n${HELP}`);
     return n;
   };
-  const known = new Set(['quick', 'keep-state', 'help', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout']);
+  const known = new Set(['quick', 'keep-state', 'help', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout', 'soak', 'soak-mix', 'sample']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key}\n${HELP}`);
   const opts = {
     quick,
@@ -46,7 +53,12 @@ export function parseArgs(argv) {
     out: flags.get('out') ?? null,
     keepState: flags.get('keep-state') === true,
     timeout: flags.has('timeout') ? num('timeout', 0) : null,
+    soak: flags.has('soak') ? Math.max(1, num('soak', 0)) : null,
+    soakMix: String(flags.get('soak-mix') ?? 'mixed'),
+    sample: Math.max(1, num('sample', 30)),
   };
+  if (opts.soak && !flags.has('events')) opts.events = SOAK_EVENTS;
+  if (!['mixed', 'floorA', 'floorB'].includes(opts.soakMix)) throw new Error(`--soak-mix is mixed, floorA or floorB\n${HELP}`);
   if (opts.events < opts.smallEvents) opts.events = opts.smallEvents;
   return opts;
 }

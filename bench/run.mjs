@@ -1,16 +1,18 @@
 // `npm run bench`: starts the Worker as users run it (wrangler dev, fresh local state, BENCH mode), seeds it
 // through the public API, drives each scenario with autocannon from this process, prints the table and the
-// budget, writes bench/results/latest.json, and always stops the server. See docs/performance.md.
+// budget, writes bench/results/latest.json, and always stops the server. With --soak, runs the memory soak
+// instead (bench/soak.mjs) and writes bench/results/soak.json. See docs/performance.md.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, startDevServer } from '../scripts/dev-server.mjs';
+import { freePort, ROOT, startDevServer } from '../scripts/dev-server.mjs';
 import { parseArgs } from './args.mjs';
 import { runScenario } from './load.mjs';
 import { budget, budgetText, table } from './report.mjs';
 import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
+import { IDLE_SECONDS, runSoak, soakText } from './soak.mjs';
 import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
 
 let opts;
@@ -55,16 +57,32 @@ process.on('SIGTERM', () => abort('terminated', 143));
 
 // Bound the whole run: seeding at a pessimistic 50 events/s (about 250/s measured on 2 busy cores), plus
 // every scenario round with slack.
-const planned = 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20);
+const planned = opts.soak
+  ? 120 + opts.events / 50 + opts.soak + IDLE_SECONDS + 60
+  : 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20);
 setTimeout(() => abort(`time limit of ${Math.round(opts.timeout ?? planned)} s reached`, 2), (opts.timeout ?? planned) * 1000).unref();
 
 try {
   const started = Date.now();
   log(`starting wrangler dev (state in ${stateDir})…`);
-  starting = startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' } });
+  // The soak reads the Worker isolate's heap through wrangler's inspector proxy, on a port of its own.
+  const inspectorPort = opts.soak ? await freePort() : null;
+  const extraArgs = inspectorPort ? ['--inspector-port', String(inspectorPort)] : [];
+  starting = startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' }, extraArgs });
   server = await starting;
   log(`server on ${server.url} (wrangler pid ${server.pid})`);
   const base = server.url;
+
+  if (opts.soak) {
+    const report = await runSoak({ base, serverPid: server.pid, inspectorPort, opts, log });
+    const out = opts.out ?? path.join(ROOT, 'bench', 'results', 'soak.json');
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { ...opts, out: undefined }, ...report }, null, 2)}\n`);
+    console.log(`\n${soakText(report)}\n`);
+    console.log(`results: ${path.relative(process.cwd(), out)} (${Math.round((Date.now() - started) / 1000)} s)`);
+    await cleanup();
+    process.exit(0);
+  }
 
   const user = await registerUser(base);
   const ctx = { user, shared: null, narrowed: null, small: opts.smallEvents, large: opts.events };

@@ -21,22 +21,27 @@ export interface Config {
   emailLookup: boolean;
   /** `service/info.assets.definitions` set by the operator, or null for the Worker's own `/assets/index.json`. */
   assetsUrl: string | null;
+  webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
 }
 
 /** Profile sets are small key-value documents: 64 kB each unless the operator says otherwise. */
 export const DEFAULT_PROFILE_MAX_BYTES = 64 * 1024;
 
-/** A positive integer variable, or the default when it is absent or not one. */
-function positiveInt(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
 
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** Webhook defaults (§4.8). */
+export const DEFAULT_WEBHOOK_MIN_INTERVAL_MS = 5000;
+export const DEFAULT_WEBHOOK_MAX_RETRIES = 5;
+
+const positiveInt = (value: string | undefined, fallback: number): number => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
+};
 
 const cache = new WeakMap<object, Config>();
 
@@ -59,6 +64,11 @@ export function readConfig(env: Env): Config {
     profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
     emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',
     assetsUrl: env.ASSETS_URL ? env.ASSETS_URL : null,
+    webhooks: {
+      minIntervalMs: positiveInt(env.WEBHOOK_MIN_INTERVAL_MS, DEFAULT_WEBHOOK_MIN_INTERVAL_MS),
+      maxRetries: positiveInt(env.WEBHOOK_MAX_RETRIES, DEFAULT_WEBHOOK_MAX_RETRIES),
+      allowHosts: list(env.WEBHOOK_ALLOW_HOSTS).map((h) => h.toLowerCase()),
+    },
   };
   cache.set(env, config);
   return config;

@@ -1,8 +1,18 @@
+/** One queued webhook delivery: the webhook and the schedule token naming this delivery. */
+export interface WebhookDelivery {
+  userId: string;
+  username: string;
+  webhookId: string;
+  token: string;
+}
+
 /** Bindings and variables the Worker receives (see wrangler.toml and the README's configuration table). */
 export interface Env {
   DB: D1Database;
   ACCESSES: KVNamespace;
   ATTACHMENTS: R2Bucket;
+  /** Webhook deliveries (producer and consumer: this Worker). */
+  WEBHOOKS: Queue<WebhookDelivery>;
   SERVICE_NAME?: string;
   PUBLIC_URL?: string;
   DOMAIN?: string;
@@ -24,6 +34,12 @@ export interface Env {
   ASSETS?: Fetcher;
   /** Rate limit of the e-mail lookups, per client IP (wrangler.toml `[[ratelimits]]`). */
   EMAIL_LOOKUP_LIMITER?: RateLimit;
+  /** Webhooks: bundling window and retry step, in ms (default 5000). */
+  WEBHOOK_MIN_INTERVAL_MS?: string;
+  /** Webhooks: consecutive failed runs before a webhook becomes inactive (default 5). */
+  WEBHOOK_MAX_RETRIES?: string;
+  /** Comma-separated hosts webhooks may reach despite the outbound rules (e.g. `127.0.0.1` for local tests). */
+  WEBHOOK_ALLOW_HOSTS?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

@@ -1,5 +1,6 @@
 import { readConfig } from './config';
-import type { Env } from './env';
+import type { Env, WebhookDelivery } from './env';
+import { deliverQueued } from './webhooks/deliver';
 import { createApp } from './api/http';
 import { applyMethodOverride } from './api/method-override';
 import { errorResponse } from './api/respond';
@@ -32,4 +33,19 @@ export default {
       return res;
     }
   },
-} satisfies ExportedHandler<Env>;
+
+  /** Webhook deliveries: each message is one delivery; a failure to process it (D1 down) is retried by the queue. */
+  async queue(batch: MessageBatch<WebhookDelivery>, env: Env): Promise<void> {
+    await Promise.all(
+      batch.messages.map(async (message) => {
+        try {
+          await deliverQueued(env, message.body);
+          message.ack();
+        } catch (e) {
+          console.error('webhook delivery failed:', e instanceof Error ? e.message : String(e));
+          message.retry();
+        }
+      }),
+    );
+  },
+} satisfies ExportedHandler<Env, WebhookDelivery>;

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { meta } from './envelope';
+import { meta } from '../core/envelope';
 import { toApiError } from '../core/errors';
 import { isAsyncIterable } from '../core/payload';
 import { streamPayload } from './serialize';

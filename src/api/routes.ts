@@ -69,6 +69,12 @@ export const USER_ROUTES: UserRoute[] = [
   r('POST', 'account/change-password', 'account.changePassword', 'body'),
   later('POST', 'account/request-password-reset', 'Password reset'),
   later('POST', 'account/reset-password', 'Password reset'),
+  r('GET', 'webhooks', 'webhooks.get', 'query'),
+  r('POST', 'webhooks', 'webhooks.create', 'body'),
+  r('GET', 'webhooks/:id', 'webhooks.getOne', 'query'),
+  r('PUT', 'webhooks/:id', 'webhooks.update', 'update'),
+  r('DELETE', 'webhooks/:id', 'webhooks.delete', 'query'),
+  r('POST', 'webhooks/:id/test', 'webhooks.test', 'none'),
   r('GET', 'followed-slices', 'followedSlices.get', 'query'),
   r('POST', 'followed-slices', 'followedSlices.create', 'body'),
   r('PUT', 'followed-slices/:id', 'followedSlices.update', 'update'),
@@ -98,7 +104,6 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
 
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
-  ['webhooks', 'Webhooks'],
   ['notifications', 'The notification channel'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],

@@ -3,6 +3,7 @@ import { err } from '../core/errors';
 import { clientDataSchema, deviceNameSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
 import { deleteDeadShareLinks } from '../storage/share-links';
+import { deleteWebhooksOfDeletedAccesses } from '../storage/webhooks';
 import { forgetShareLinks, mintShareLink } from '../auth/share-codes';
 import {
   assertMayDelete,
@@ -374,6 +375,8 @@ export const accessesMethods = [
             accessRevisionGuard(db, user.id, target.id, target.rev),
             deleteAccessCascade(db, user.id, target.id, now, wireAccessId(access), target.type === 'app'),
             deleteDeadShareLinks(db, user.id),
+            // The webhooks of every deleted access go in the same batch (§7.9 cascade).
+            deleteWebhooksOfDeletedAccesses(db, user.id),
           ] as const);
           return { target, deleted, deadLinks };
         } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * The account (§4.10, §5.11), personal accesses only: read it, change e-mail and language, change the password.
- * `storageUsed` comes from counters the database keeps as events come and go (migrations/0004), not from a scan.
+ * `storageUsed` comes from counters the database keeps as events come and go (migrations/0005), not from a scan.
  */
 import * as v from 'valibot';
 import { forgetSealed } from '../auth/access-cache';

@@ -12,13 +12,14 @@ import { profileMethods } from './profile';
 import { registerMethods } from './register';
 import { serviceMethods } from './service';
 import { streamMethods } from './streams';
+import { webhookMethods } from './webhooks';
 import type { MethodDef } from './table';
 
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
-    ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
+    ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods,
   ].map((m) => [m.id, m]),
 );
 
@@ -28,5 +29,4 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
   'events.deleteAttachment',
-  'webhooks.get', 'webhooks.getOne', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',
 ]);

@@ -252,6 +252,40 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     example: { lastScreen: 'home' },
     update: { anyKeys: true },
   },
+  'webhooks.get': {
+    summary: 'List webhooks: all of them for a personal access, its own for any other',
+    result: keys({ webhooks: many('Webhook') }),
+    errors: [],
+  },
+  'webhooks.getOne': {
+    summary: 'One webhook (another access\'s: 403, unless personal)',
+    result: keys({ webhook: one('Webhook') }),
+    errors: ['unknown-resource'],
+  },
+  'webhooks.create': {
+    summary: 'Register a URL to POST change notices to (app and shared accesses only); answers its signing secret once',
+    status: 201,
+    result: keys({ webhook: one('Webhook') }),
+    errors: ['item-already-exists'],
+    example: { url: 'https://hooks.example.org/pryv' },
+  },
+  'webhooks.update': {
+    summary: 'Activate or deactivate a webhook (activating resets its retries); every other field is read-only (403)',
+    result: keys({ webhook: one('Webhook') }),
+    errors: ['unknown-resource'],
+    example: { state: 'inactive' },
+    update: { from: 'webhooks.create', fields: ['state'] },
+  },
+  'webhooks.delete': {
+    summary: 'Delete a webhook',
+    result: keys({ webhookDeletion: one('ItemDeletion') }),
+    errors: ['unknown-resource'],
+  },
+  'webhooks.test': {
+    summary: 'POST a `test` message now; a failed delivery answers 400 with the url',
+    result: keys({ webhook: one('Webhook') }),
+    errors: ['unknown-resource', 'unknown-referenced-resource'],
+  },
   'followedSlices.get': {
     summary: 'List the slices of other accounts this account follows',
     result: keys({ followedSlices: many('FollowedSlice') }),

@@ -159,6 +159,30 @@ export const SHAPES = {
     'What a stream deletion did to one of its events.',
   ),
   FollowedSlice: closed({ id: str(), name: str(), url: str(), accessToken: str() }, ['id', 'name', 'url', 'accessToken'], 'A followed slice.'),
+  WebhookRun: closed(
+    { status: num('HTTP status of the answer, or 0 for a refused URL, a network error or a timeout.'), timestamp: num('When the run ended.') },
+    ['status', 'timestamp'],
+    'One delivery attempt.',
+  ),
+  Webhook: closed(
+    {
+      id: str(),
+      accessId: str('The access that created it.'),
+      url: str(),
+      state: { type: 'string', enum: ['active', 'inactive'] },
+      minIntervalMs: num('Bundling window and retry step (operator setting).'),
+      maxRetries: num('Consecutive failed runs before the webhook becomes inactive (operator setting).'),
+      currentRetries: num('Consecutive failed runs so far.'),
+      runCount: num('Runs in all.'),
+      failCount: num('Failed runs in all.'),
+      lastRun: { oneOf: [{ $ref: '#/components/schemas/WebhookRun' }, { type: 'null' }], description: 'The newest run, null before the first.' },
+      runs: { type: 'array', items: { $ref: '#/components/schemas/WebhookRun' }, description: 'Newest first, at most 20.' },
+      secret: str('Only in the answer of webhooks.create: the key of the `Pryv-Signature` HMAC, shown once.'),
+      ...tracking,
+    },
+    ['id', 'accessId', 'url', 'state', 'minIntervalMs', 'maxRetries', 'currentRetries', 'runCount', 'failCount', 'lastRun', 'runs', ...TRACKING_KEYS],
+    'A webhook (§4.8).',
+  ),
   ServiceInfo: closed(
     {
       name: str(),

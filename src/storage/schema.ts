@@ -26,7 +26,7 @@ export const users = sqliteTable(
     /** Bumped on every stream change: the key of the per-isolate stream-tree cache. */
     streamsVersion: integer('streams_version').notNull().default(0),
     /**
-     * `storageUsed` (§4.10), in bytes, kept by SQL triggers on `events` (migrations/0004): every insert, update
+     * `storageUsed` (§4.10), in bytes, kept by SQL triggers on `events` (migrations/0005): every insert, update
      * and delete of an event row adjusts them in the same statement, so they never need a scan of the account.
      */
     storageDbBytes: integer('storage_db_bytes').notNull().default(0),
@@ -211,6 +211,43 @@ export const profiles = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.name] })],
 );
 
+/**
+ * Webhooks (§4.8) and their delivery state. Delivery is driven by two single-use tokens (decision 019):
+ * `schedule_token` names the one queued delivery of the `pending` messages, `inflight_token` the delivery
+ * under way of `inflight` ones, so a re-delivered queue message is recognised and counted once.
+ */
+export const webhooks = sqliteTable(
+  'webhooks',
+  {
+    userId: text('user_id').notNull(),
+    id: text('id').notNull(),
+    accessId: text('access_id').notNull(),
+    url: text('url').notNull(),
+    /** The signing secret, sealed like tokens (returned once, at creation). */
+    secretSealed: text('secret_sealed').notNull(),
+    state: text('state', { enum: ['active', 'inactive'] }).notNull().default('active'),
+    currentRetries: integer('current_retries').notNull().default(0),
+    runCount: integer('run_count').notNull().default(0),
+    failCount: integer('fail_count').notNull().default(0),
+    /** JSON array of `{status, timestamp}`, oldest first, at most 20 (the wire form is newest first). */
+    runs: text('runs').notNull().default('[]'),
+    /** JSON array of message names waiting for the next delivery. */
+    pending: text('pending').notNull().default('[]'),
+    scheduleToken: text('schedule_token'),
+    /** JSON array of the message names of the delivery under way. */
+    inflight: text('inflight').notNull().default('[]'),
+    inflightToken: text('inflight_token'),
+    /** Earliest time of the next POST (float seconds): throttling's single place of truth. */
+    nextRunAt: real('next_run_at').notNull().default(0),
+    ...tracking(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    uniqueIndex('webhooks_access_url').on(t.userId, t.accessId, t.url),
+    index('webhooks_state').on(t.userId, t.state),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type AccessRow = typeof accesses.$inferSelect;
 export type StreamRow = typeof streams.$inferSelect;
@@ -218,3 +255,4 @@ export type EventRow = typeof events.$inferSelect;
 export type ShareLinkRow = typeof shareLinks.$inferSelect;
 export type AccessHistoryRow = typeof accessHistory.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
+export type WebhookRow = typeof webhooks.$inferSelect;

@@ -9,11 +9,12 @@ export interface E2eServer {
   readonly stateDir: string;
 }
 
-export function useDevServer(): E2eServer {
+/** `vars` are extra Worker variables for this server (operator settings under test). */
+export function useDevServer(vars: Record<string, string> = {}): E2eServer {
   const current: { server?: DevServer; stateDir?: string } = {};
   beforeAll(async () => {
     current.stateDir = tempStateDir();
-    current.server = await startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY } });
+    current.server = await startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY, ...vars } });
   });
   afterAll(async () => {
     await current.server?.stop();

@@ -4,6 +4,7 @@
 // every method, with the documented example requests, and every answer is checked against the document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { startReceiver } from '../../scripts/webhook-receiver.mjs';
 import { asQueryString } from '../example-query';
 import { readCommittedOpenApi, schemaChecker, validateOpenApi } from './openapi-check.mjs';
 
@@ -11,6 +12,8 @@ type Json = Record<string, any>;
 
 let server: DevServer;
 let stateDir: string;
+/** Where the scenario's webhook delivers (allowed on loopback for this server). */
+let receiver: { url: string; close(): Promise<void> };
 let served: Json;
 const committed: Json = readCommittedOpenApi();
 const check = schemaChecker(committed);
@@ -26,13 +29,15 @@ const exchanges: Exchange[] = [];
 
 beforeAll(async () => {
   stateDir = tempStateDir();
-  server = await startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret' } });
+  receiver = await startReceiver();
+  server = await startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
   const res = await fetch(`${server.url}/openapi.json`);
   served = (await res.json()) as Json;
 });
 
 afterAll(async () => {
   await server?.stop();
+  await receiver?.close();
   if (stateDir) removeDir(stateDir);
 });
 
@@ -150,6 +155,16 @@ describe('real answers against the documented shapes', () => {
     await exchange('GET', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id }, query: exampleOf(`${U}/accesses/{id}`, 'GET') });
     await exchange('POST', `${U}/accesses/check-app`, { ...auth, body: exampleOf(`${U}/accesses/check-app`, 'POST') });
     await exchange('GET', '/s/{code}', { values: { code: new URL(shared.shareUrl).pathname.split('/').pop()! } });
+    // Webhooks belong to app and shared accesses: the shared one registers one on the loopback receiver.
+    const hookAuth = { values: user, token: shared.token };
+    await exchange('POST', `${U}/webhooks`, { ...auth, body: exampleOf(`${U}/webhooks`, 'POST') }); // 403 (personal)
+    const { webhook } = await exchange('POST', `${U}/webhooks`, { ...hookAuth, body: { url: `${receiver.url}/hook/openapi` } });
+    await exchange('GET', `${U}/webhooks`, hookAuth);
+    const hookAt = { ...hookAuth, values: { ...user, id: webhook.id } };
+    await exchange('GET', `${U}/webhooks/{id}`, hookAt);
+    await exchange('POST', `${U}/webhooks/{id}/test`, hookAt);
+    await exchange('PUT', `${U}/webhooks/{id}`, { ...hookAt, body: exampleOf(`${U}/webhooks/{id}`, 'PUT') });
+    await exchange('DELETE', `${U}/webhooks/{id}`, hookAt);
     await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id } }); // 409: superseded by the update
     await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: updated.id } });
     await exchange('GET', `${U}/account`, auth);
