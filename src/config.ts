@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS, LIMIT_CEILINGS, type Limits } from './core/limits';
 import type { Env } from './env';
 
 export type RegistrationMode = 'open' | 'closed' | 'invitation';
@@ -22,6 +23,8 @@ export interface Config {
   /** `service/info.assets.definitions` set by the operator, or null for the Worker's own `/assets/index.json`. */
   assetsUrl: string | null;
   webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
+  /** Input limits (docs/limits.md). */
+  limits: Readonly<Limits>;
 }
 
 /** Profile sets are small key-value documents: 64 kB each unless the operator says otherwise. */
@@ -69,9 +72,39 @@ export function readConfig(env: Env): Config {
       maxRetries: positiveInt(env.WEBHOOK_MAX_RETRIES, DEFAULT_WEBHOOK_MAX_RETRIES),
       allowHosts: list(env.WEBHOOK_ALLOW_HOSTS).map((h) => h.toLowerCase()),
     },
+    limits: readLimits(env),
   };
   cache.set(env, config);
   return config;
+}
+
+/** The variable that sets each limit. */
+export const LIMIT_VARS = {
+  jsonDepth: 'MAX_JSON_DEPTH',
+  clientDataBytes: 'MAX_CLIENT_DATA_BYTES',
+  contentBytes: 'MAX_CONTENT_BYTES',
+  nameLength: 'MAX_NAME_LENGTH',
+  idLength: 'MAX_ID_LENGTH',
+  batchCalls: 'MAX_BATCH_CALLS',
+  skip: 'MAX_SKIP',
+  limit: 'MAX_LIMIT',
+} as const satisfies Record<keyof Limits, keyof Env>;
+
+/**
+ * Each limit from its variable: a whole number from 1 to its ceiling. Anything else keeps the default and
+ * says so in the log, rather than failing every request of the deployment.
+ */
+function readLimits(env: Env): Readonly<Limits> {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_VARS) as (keyof Limits)[]) {
+    // A TOML number in [vars] arrives as a number, a string anywhere else.
+    const raw = String(env[LIMIT_VARS[key]] ?? '').trim();
+    if (raw === '') continue;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= 1 && value <= LIMIT_CEILINGS[key]) limits[key] = value;
+    else console.warn(`${LIMIT_VARS[key]}="${raw}" is not a whole number from 1 to ${LIMIT_CEILINGS[key]}: using ${DEFAULT_LIMITS[key]}.`);
+  }
+  return Object.freeze(limits);
 }
 
 export function withSlash(url: string): string {

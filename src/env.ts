@@ -40,6 +40,15 @@ export interface Env {
   WEBHOOK_MAX_RETRIES?: string;
   /** Comma-separated hosts webhooks may reach despite the outbound rules (e.g. `127.0.0.1` for local tests). */
   WEBHOOK_ALLOW_HOSTS?: string;
+  /** Input limits (docs/limits.md): whole numbers; unset means the default. */
+  MAX_JSON_DEPTH?: string;
+  MAX_CLIENT_DATA_BYTES?: string;
+  MAX_CONTENT_BYTES?: string;
+  MAX_NAME_LENGTH?: string;
+  MAX_ID_LENGTH?: string;
+  MAX_BATCH_CALLS?: string;
+  MAX_SKIP?: string;
+  MAX_LIMIT?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

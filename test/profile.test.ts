@@ -69,6 +69,16 @@ describe('profile sets', () => {
     for (const body of [[1, 2], '"text"', 5]) expect((await put(username, token, 'public', body)).status, JSON.stringify(body)).toBe(400);
   });
 
+  it('stores keys such as constructor and prototype as sent; a __proto__ key is refused (400), as everywhere', async () => {
+    const { username, token } = await newUser('prof');
+    const res = await put(username, token, 'private', '{"constructor":1,"prototype":{"a":2},"a":1}');
+    expect(res.status).toBe(200);
+    expect((await get(username, token, 'private')).text).toContain('"profile":{"constructor":1,"prototype":{"a":2},"a":1}');
+    const proto = await put(username, token, 'private', '{"__proto__":{"polluted":true}}');
+    expect(proto.status).toBe(400);
+    expect(proto.body.error.id).toBe('invalid-parameters-format');
+  });
+
   it('20 parallel updates of one set, each adding its own key, keep every key', async () => {
     const { username, token } = await newUser('prof');
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => put(username, token, 'private', { [`k${i}`]: i })));

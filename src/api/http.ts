@@ -37,11 +37,12 @@ function publicContext(c: C): PublicContext {
 
 /** Assembles raw params from the request as the route says (§2.8). */
 async function routeParams(c: C, source: ParamSource, schema: unknown, pathParams: Record<string, string>): Promise<unknown> {
+  const maxDepth = readConfig(c.env).limits.jsonDepth;
   switch (source) {
     case 'query':
-      return { ...coerceQuery(new URL(c.req.url).searchParams, schema as never), ...pathParams };
+      return { ...coerceQuery(new URL(c.req.url).searchParams, schema as never, maxDepth), ...pathParams };
     case 'body': {
-      const body = await readJsonBody(c.req.raw);
+      const body = await readJsonBody(c.req.raw, maxDepth);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         if (Object.keys(pathParams).length === 0) return body; // the schema rejects a non-object clearly
         throw err.paramsFormat('The request body must be a JSON object.');
@@ -49,7 +50,7 @@ async function routeParams(c: C, source: ParamSource, schema: unknown, pathParam
       return { ...body, ...pathParams };
     }
     case 'update':
-      return { ...pathParams, update: await readJsonBody(c.req.raw) };
+      return { ...pathParams, update: await readJsonBody(c.req.raw, maxDepth, 'update') };
     case 'none':
       return pathParams;
   }

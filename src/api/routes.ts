@@ -1,5 +1,5 @@
 /**
- * HTTP routes under a user root U (§5.0), mapped onto method ids. How params are assembled:
+ * HTTP routes onto method ids: under a user root U (§5.0), and the public ones. How params are assembled:
  * - query:  query string (coerced) + path ids;
  * - body:   JSON body + path ids;
  * - update: `{id, update: body}` (PUT);
@@ -81,25 +81,27 @@ export const USER_ROUTES: UserRoute[] = [
   r('DELETE', 'followed-slices/:id', 'followedSlices.delete', 'query'),
 ];
 
-/** Routes outside any user root that call a method of the table (service info and the register endpoints, §2.1). */
+/** A method reached with no account in the path (service info, registration, register endpoints). */
 export interface PublicRoute {
   verb: 'GET' | 'POST';
-  /** Hono path: `:name` captures one segment. */
+  /** Hono path; `:name` captures one segment. */
   path: string;
   method: string;
   source: ParamSource;
 }
 
+const pub = (verb: PublicRoute['verb'], path: string, method: string, source: ParamSource): PublicRoute => ({ verb, path, method, source });
+
 export const PUBLIC_ROUTES: PublicRoute[] = [
-  { verb: 'GET', path: '/reg/service/info', method: 'service.info', source: 'none' },
-  { verb: 'GET', path: '/service/info', method: 'service.info', source: 'none' },
-  { verb: 'GET', path: '/reg/hostings', method: 'auth.hostings', source: 'none' },
-  { verb: 'POST', path: '/reg/users', method: 'auth.register', source: 'body' },
-  { verb: 'POST', path: '/users', method: 'auth.register', source: 'body' },
-  { verb: 'GET', path: '/reg/:username/check_username', method: 'auth.usernameCheck', source: 'none' },
-  { verb: 'POST', path: '/reg/:username/server', method: 'auth.userServer', source: 'none' },
-  { verb: 'GET', path: '/reg/:email/uid', method: 'auth.emailUid', source: 'none' },
-  { verb: 'GET', path: '/reg/:email/check_email', method: 'auth.emailCheck', source: 'none' },
+  pub('GET', '/reg/service/info', 'service.info', 'none'),
+  pub('GET', '/service/info', 'service.info', 'none'),
+  pub('GET', '/reg/hostings', 'auth.hostings', 'none'),
+  pub('POST', '/reg/users', 'auth.register', 'body'),
+  pub('POST', '/users', 'auth.register', 'body'),
+  pub('GET', '/reg/:username/check_username', 'auth.usernameCheck', 'none'),
+  pub('POST', '/reg/:username/server', 'auth.userServer', 'none'),
+  pub('GET', '/reg/:email/uid', 'auth.emailUid', 'none'),
+  pub('GET', '/reg/:email/check_email', 'auth.emailCheck', 'none'),
 ];
 
 /** Whole route families of later tiers (any verb, any depth). */

@@ -23,7 +23,8 @@ export type ErrorId =
   | 'unexpected-error'
   | 'api-unavailable';
 
-const STATUS: Record<ErrorId, number> = {
+/** Each id's HTTP status (`invalid-access-token` is 401 for a missing token, see `err.missingToken`). */
+export const ERROR_STATUS: Readonly<Record<ErrorId, number>> = {
   'invalid-request-structure': 400,
   'invalid-parameters-format': 400,
   'unknown-referenced-resource': 400,
@@ -79,7 +80,7 @@ export class ApiError extends Error {
     status?: number,
   ) {
     super(message);
-    this.status = status ?? STATUS[id];
+    this.status = status ?? ERROR_STATUS[id];
   }
 
   toBody(): ErrorBody {
@@ -104,7 +105,8 @@ export const err = {
   expired: () => new ApiError('forbidden', MESSAGES.expired),
   unavailable: (what: string) => new ApiError('unavailable-method', `${what} is not available on this server.`),
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),
-  tooLarge: (limit: number) => new ApiError('payload-too-large', 'The request or item is too large.', { limit }),
+  tooLarge: (limit: number, path?: string) =>
+    new ApiError('payload-too-large', path === undefined ? 'The request or item is too large.' : `"${path}" is too large.`, path === undefined ? { limit } : { limit, path }),
   tooManyAttempts: (retryAfterSeconds: number) => {
     const e = new ApiError('too-many-attempts', 'Too many requests; retry later.');
     e.headers = { 'Retry-After': String(retryAfterSeconds) };

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { clientDataSchema, deviceNameSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
+import { clientDataSchema, deviceNameSchema, idSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
 import { deleteDeadShareLinks } from '../storage/share-links';
 import { deleteWebhooksOfDeletedAccesses } from '../storage/webhooks';
@@ -18,6 +18,7 @@ import {
 import { sealToken, tokenHash } from '../auth/crypto';
 import { Permissions, isStreamPermission, type ParentOf, type Permission } from '../core/permissions';
 import { tokenKey } from '../auth/session';
+import { mergeClientData } from '../lib/client-data';
 import { newId, newToken } from '../lib/ids';
 import { slugify } from '../lib/slugify';
 import { isCurrentRef, parseAccessRef, wireAccessId, type AccessRef } from '../lib/access-refs';
@@ -36,7 +37,6 @@ import type { AccessHistoryRow, AccessRow, StreamRow } from '../storage/schema';
 import { insertStreams, selectStreamRefs } from '../storage/stream-refs';
 import { abortReason, violatedUnique } from '../storage/d1-errors';
 import { bumpStreamsVersion } from '../storage/stream-tree';
-import { mergeClientData } from '../lib/client-data';
 import { retryOnRowChange, RowChangedError } from './tree-calls';
 import { accessOutput, endpointFor, withToken } from './access-output';
 import type { AccessContext } from '../core/context';
@@ -50,7 +50,7 @@ const createParams = v.strictObject({
   type: v.optional(v.picklist(['personal', 'app', 'shared'])),
   permissions: permissionsSchema,
   deviceName: v.optional(deviceNameSchema),
-  token: v.optional(v.string()),
+  token: v.optional(idSchema),
   expireAfter: v.optional(expireAfterSchema),
   clientData: v.optional(clientDataSchema),
 });
@@ -139,11 +139,11 @@ function assertCurrent(ref: AccessRef, provided: string, target: AccessRow): voi
 const nameClash = (type: string, name: string, deviceName: string | null) =>
   err.alreadyExists('An access with this type, name and device name already exists.', { type, name, deviceName });
 
-/** `clientData` updates merge as for events (§4.2), on the stored JSON text. */
-const mergeClientDataText = (stored: string | null, update: Record<string, unknown> | null): string | null => {
-  const merged = mergeClientData(parseJson<Record<string, unknown> | null>(stored, null), update);
+/** `clientData` updates merge as for events and streams; stored as JSON text. */
+function mergedClientData(ctx: AccessContext, stored: string | null, update: Record<string, unknown> | null): string | null {
+  const merged = mergeClientData(parseJson<Record<string, unknown> | null>(stored, null), update, ctx.config.limits.clientDataBytes);
   return merged === null ? null : JSON.stringify(merged);
-};
+}
 
 /** The new values of an access being updated, under the subset and cascade rules (§5.7.4, §7.7). */
 function planUpdate(
@@ -185,7 +185,7 @@ function planUpdate(
     deviceName,
     permissions: JSON.stringify(list),
     expires,
-    clientData: update.clientData === undefined ? target.clientData : mergeClientDataText(target.clientData, update.clientData),
+    clientData: update.clientData === undefined ? target.clientData : mergedClientData(ctx, target.clientData, update.clientData),
     modified: now,
     modifiedBy: wireAccessId(access),
   };
@@ -213,7 +213,7 @@ export const accessesMethods = [
 
   accessMethod({
     id: 'accesses.getOne',
-    params: v.strictObject({ id: v.string(), includeHistory: v.optional(v.boolean()) }),
+    params: v.strictObject({ id: idSchema, includeHistory: v.optional(v.boolean()) }),
     who: ['personal', 'app'],
     batch: true,
     handler: async (ctx, params) => {
@@ -322,7 +322,7 @@ export const accessesMethods = [
     batch: true,
     handler: async (ctx, params) => {
       const { db, user } = ctx;
-      const update = parseUpdate(params.update, isReadOnly, updateFields);
+      const update = parseUpdate(params.update, isReadOnly, updateFields, ctx.config.limits);
       const ref = refOf(params.id);
       // Guarded on the row's revision: a concurrent update makes this one re-read and re-apply (no lost update),
       // and then its id is no longer the current version: 409 stale-resource, as if it had run second.
@@ -358,7 +358,7 @@ export const accessesMethods = [
   accessMethod({
     id: 'accesses.delete',
     changes: ['accesses'],
-    params: v.strictObject({ id: v.string() }),
+    params: v.strictObject({ id: idSchema }),
     who: ['personal', 'app', 'shared'],
     batch: true,
     handler: async (ctx, params) => {

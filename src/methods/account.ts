@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { forgetSealed } from '../auth/access-cache';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { err } from '../core/errors';
-import { changesSchema, emailSchema, languageSchema, parseUpdate, passwordSchema } from '../core/params';
+import { emailSchema, jsonObject, languageSchema, parseUpdate, passwordSchema } from '../core/params';
 import { endOtherSessions, selectOtherSessions } from '../storage/accesses';
 import { abortReason, violatedUnique } from '../storage/d1-errors';
 import { directoryOf } from '../storage/directory';
@@ -38,11 +38,11 @@ export const accountMethods = [
 
   accessMethod({
     id: 'account.update',
-    params: v.strictObject({ update: changesSchema }),
+    params: v.strictObject({ update: jsonObject }),
     who: ['personal'],
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, ['username'], updateFields);
+      const update = parseUpdate(params.update, ['username'], updateFields, ctx.config.limits);
       const values = { ...(update.email !== undefined && { email: update.email }), ...(update.language !== undefined && { language: update.language }) };
       const statement = Object.keys(values).length === 0 ? selectUser(ctx.db, ctx.user.id) : directoryOf(ctx.env).updateAccount(ctx.db, ctx.user.id, values);
       try {

@@ -12,7 +12,8 @@ import {
 import type { StreamTree } from '../storage/stream-tree';
 import { runRead, withTree } from './tree-calls';
 import type { AccessContext } from '../core/context';
-import { timestamp } from '../core/params';
+import { maxValueOf } from '../core/limits';
+import { jsonObject, timestamp } from '../core/params';
 import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
 import { accessMethod, ok } from './table';
 
@@ -21,12 +22,13 @@ export const PAGE_SIZE = 1000;
 export const DEFAULT_LIMIT = 20;
 const DAY = 86_400;
 
-const count = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A whole number from 0 to the operator's limit (which keeps it within SQLite's integers). */
+const count = (key: 'skip' | 'limit') => v.pipe(v.number(), v.integer(), v.minValue(0), maxValueOf(key));
 
 const getParams = v.strictObject({
   fromTime: v.optional(timestamp()),
   toTime: v.optional(timestamp()),
-  streams: v.optional(v.union([v.string(), v.array(v.unknown()), v.record(v.string(), v.unknown())])),
+  streams: v.optional(v.union([v.string(), v.array(v.unknown()), jsonObject])),
   tags: v.optional(v.array(v.string())),
   types: v.optional(
     v.array(v.pipe(v.string(), v.regex(/^(series:)?[a-z0-9-]+\/([a-z0-9-]+|\*)$/, 'A type is "class/format" or "class/*".'))),
@@ -36,8 +38,8 @@ const getParams = v.strictObject({
   modifiedSince: v.optional(timestamp()),
   includeDeletions: v.optional(v.boolean()),
   sortAscending: v.optional(v.boolean()),
-  skip: v.optional(count()),
-  limit: v.optional(count()),
+  skip: v.optional(count('skip')),
+  limit: v.optional(count('limit')),
   content: v.optional(v.unknown()),
   clientData: v.optional(v.unknown()),
 });
@@ -125,7 +127,7 @@ export const eventsGetMethod = accessMethod({
   batch: true,
   handler: async (ctx, p) => {
     if (p.content !== undefined || p.clientData !== undefined) throw err.unavailable('Content queries');
-    const queries = parseStreamsParam(p.streams);
+    const queries = parseStreamsParam(p.streams, ctx.config.limits.jsonDepth);
     const window = timeWindow(p, ctx.now);
     const limit = window.limit ?? Infinity;
     const firstSize = Math.min(PAGE_SIZE, limit);

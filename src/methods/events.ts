@@ -14,7 +14,7 @@ import type { AccessContext, MethodResult } from '../core/context';
 import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
 } from './event-input';
-import { parseUpdate, updateParams } from '../core/params';
+import { idSchema, parseUpdate, updateParams } from '../core/params';
 import { accessMethod, ok } from './table';
 import { wireAccessId } from '../lib/access-refs';
 
@@ -100,7 +100,7 @@ export const eventMethods = [
 
   accessMethod({
     id: 'events.getOne',
-    params: v.strictObject({ id: v.string(), includeHistory: v.optional(v.boolean()) }),
+    params: v.strictObject({ id: idSchema, includeHistory: v.optional(v.boolean()) }),
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
@@ -129,7 +129,7 @@ export const eventMethods = [
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, EVENT_READ_ONLY, updateSchema);
+      const update = parseUpdate(params.update, EVENT_READ_ONLY, updateSchema, ctx.config.limits);
       const newStreamIds = resolveStreamIds(update.streamIds, update.streamId);
       if (newStreamIds !== undefined) requireStreamIds(newStreamIds);
       const tags = update.tags === undefined ? undefined : normalizeTags(update.tags);
@@ -151,7 +151,7 @@ export const eventMethods = [
           else e.description = update.description;
         }
         if (update.clientData !== undefined) {
-          const merged = mergeClientData(old.clientData ?? null, update.clientData);
+          const merged = mergeClientData(old.clientData ?? null, update.clientData, ctx.config.limits.clientDataBytes);
           if (merged === null) delete e.clientData;
           else e.clientData = merged;
         }
@@ -181,7 +181,7 @@ export const eventMethods = [
   accessMethod({
     id: 'events.delete',
     changes: ['events'],
-    params: v.strictObject({ id: v.string() }),
+    params: v.strictObject({ id: idSchema }),
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> =>

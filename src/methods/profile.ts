@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { AccessContext } from '../core/context';
 import { err } from '../core/errors';
-import { changesSchema } from '../core/params';
+import { jsonObject } from '../core/params';
 import type { AccessType } from '../core/permissions';
 import { isUniqueViolation } from '../storage/d1-errors';
 import { parseJson } from '../storage/db';
@@ -24,12 +24,15 @@ const APP: SetOf = (ctx) => `app:${ctx.access.name}`;
 
 const encoder = new TextEncoder();
 
-/** Top-level merge: keys set to `null` go, other keys are replaced whole, keys not mentioned stay. */
+/**
+ * Top-level merge: keys set to `null` go, other keys are replaced whole, keys not mentioned stay. Keys are
+ * defined, not assigned, so that no key can reach a prototype (the JSON reader already refuses `__proto__`).
+ */
 function merge(current: Profile, update: Profile): Profile {
   const out = { ...current };
   for (const [key, value] of Object.entries(update)) {
     if (value === null) delete out[key];
-    else out[key] = value;
+    else Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -62,7 +65,7 @@ async function updateSet(ctx: AccessContext, name: string, update: Profile): Pro
 }
 
 const getParams = v.strictObject({});
-const updateParams = v.strictObject({ update: changesSchema });
+const updateParams = v.strictObject({ update: jsonObject });
 
 function getMethod(id: string, set: SetOf, who: readonly AccessType[]) {
   return accessMethod({ id, params: getParams, who, batch: true, handler: async (ctx) => ok({ profile: await readSet(ctx, set(ctx)) }) });

@@ -14,13 +14,13 @@ import {
   deleteLinksOfStreams, deleteStreams, insertStream, relinkToParent, selectLinkedEvents, selectStreamDeletions, updateStream,
 } from '../storage/streams';
 import type { AccessContext } from '../core/context';
-import { clientDataSchema, nameSchema, parseUpdate, timestamp, updateParams } from '../core/params';
+import { clientDataSchema, idSchema, nameSchema, parseUpdate, timestamp, updateParams } from '../core/params';
 import { streamOutput } from './stream-output';
 import { accessMethod, ok } from './table';
 import { wireAccessId } from '../lib/access-refs';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
-const parentIdSchema = v.nullable(v.pipe(v.string(), v.minLength(1, 'parentId cannot be empty; use null for a root stream.')));
+const parentIdSchema = v.nullable(v.pipe(idSchema, v.minLength(1, 'parentId cannot be empty; use null for a root stream.')));
 
 const isManage = (p: StreamPermission | null): boolean => p?.level === 'manage';
 const isFullManage = (p: StreamPermission | null): boolean => isManage(p) && !isNarrowed(p!);
@@ -56,13 +56,13 @@ function buildForest(ctx: AccessContext, tree: StreamTree, parentId: string | nu
 }
 
 const getParams = v.strictObject({
-  parentId: v.optional(v.nullable(v.string())),
+  parentId: v.optional(v.nullable(idSchema)),
   state: v.optional(v.picklist(['default', 'all'])),
   includeDeletionsSince: v.optional(timestamp()),
 });
 
 const createParams = v.strictObject({
-  id: v.optional(v.nullable(v.string())),
+  id: v.optional(v.nullable(idSchema)),
   name: nameSchema,
   parentId: v.optional(parentIdSchema),
   clientData: v.optional(clientDataSchema),
@@ -77,7 +77,7 @@ const updateSchema = v.strictObject({
 });
 const STREAM_READ_ONLY = ['id', 'children', 'created', 'createdBy', 'modified', 'modifiedBy'] as const;
 
-const deleteParams = v.strictObject({ id: v.string(), mergeEventsWithParent: v.optional(v.boolean()) });
+const deleteParams = v.strictObject({ id: idSchema, mergeEventsWithParent: v.optional(v.boolean()) });
 
 function requireStream(tree: StreamTree, id: string): StreamRow {
   const row = tree.get(id);
@@ -158,7 +158,7 @@ export const streamMethods = [
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, STREAM_READ_ONLY, updateSchema);
+      const update = parseUpdate(params.update, STREAM_READ_ONLY, updateSchema, ctx.config.limits);
       const out = await withTree(ctx, async (tree) => {
         const current = requireStream(tree, params.id);
         const perms = ctx.permissions;
@@ -177,7 +177,9 @@ export const streamMethods = [
         }
         const newName = update.name ?? current.name;
         if (moving || newName !== current.name) requireUniqueName(tree, parentId, newName, current.id);
-        const clientData = mergeClientData(current.clientData ? JSON.parse(current.clientData) : null, update.clientData);
+        const clientData = mergeClientData(
+          current.clientData ? JSON.parse(current.clientData) : null, update.clientData, ctx.config.limits.clientDataBytes,
+        );
         const next: StreamRow = {
           ...current, name: newName, parentId,
           clientData: clientData ? JSON.stringify(clientData) : null,

@@ -23,7 +23,7 @@ interface Declaration<S extends Schema, C, P extends Payload> {
   /** False for a method that only carries other calls (`callBatch`): those are audited, it is not (§5.13). */
   audited?: boolean;
   /** A check of the raw params before the schema, for errors whose `data` the contract fixes (`callBatch`). */
-  precheck?: (raw: unknown) => void;
+  precheck?: (raw: unknown, ctx: C) => void;
   handler: (ctx: C, params: v.InferOutput<S>) => Promise<MethodResult<P>>;
 }
 
@@ -55,7 +55,7 @@ export type MethodDef = PublicMethod | UserMethod | AccessMethod;
 export type Typed<M, P extends Payload> = M & { readonly __result?: P };
 export type ResultOf<M> = M extends { readonly __result?: infer P } ? P : never;
 
-function register<S extends Schema, C, P extends Payload>(def: Declaration<S, C, P>): Registered<C> {
+function register<S extends Schema, C extends PublicContext, P extends Payload>(def: Declaration<S, C, P>): Registered<C> {
   return {
     id: def.id,
     params: def.params,
@@ -63,8 +63,8 @@ function register<S extends Schema, C, P extends Payload>(def: Declaration<S, C,
     changes: def.changes ?? [],
     audited: def.audited ?? true,
     call: async (ctx, raw) => {
-      def.precheck?.(raw);
-      return def.handler(ctx, validateParams(def.params, raw));
+      def.precheck?.(raw, ctx);
+      return def.handler(ctx, validateParams(def.params, raw, ctx.config.limits));
     },
   };
 }

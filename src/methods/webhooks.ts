@@ -135,7 +135,7 @@ export const webhookMethods = [
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, READ_ONLY, v.strictObject({ state: v.optional(v.picklist(['active', 'inactive'])) }));
+      const update = parseUpdate(params.update, READ_ONLY, v.strictObject({ state: v.optional(v.picklist(['active', 'inactive'])) }), ctx.config.limits);
       const row = await loadManaged(ctx, params.id);
       if (update.state === undefined) return ok({ webhook: webhookOutput(ctx, row) });
       const { results: [[updated]] } = await ctx.run([updateWebhookState(ctx.db, ctx.user.id, row.id, update.state, ctx.now, wireAccessId(ctx.access))] as const);

@@ -7,7 +7,8 @@
  */
 import { toJsonSchema, type JsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
-import { BATCH_LIMIT } from '../methods/batch';
+import { DEFAULT_LIMITS } from '../core/limits';
+import { jsonObject } from '../core/params';
 import { ApiError, err, type ErrorId } from '../core/errors';
 import { BODY_LIMIT } from '../api/request-body';
 import { PUBLIC_ROUTES, USER_ROUTES, type ParamSource } from '../api/routes';
@@ -26,12 +27,19 @@ type Verb = 'get' | 'post' | 'put' | 'delete';
 /**
  * Valibot actions with no JSON Schema equivalent, left out on purpose: `finite` (a JSON number always is),
  * `trim` (a transformation; lengths are checked after it) and `check` (custom predicates, such as "not a
- * reserved username", which the operation's description states). Any other unconvertible piece fails the build.
+ * reserved username", which the operation's description states) and `max_json_bytes` (a size limit of the
+ * operator's, documented in docs/api.md). Any other unconvertible piece fails the build.
  */
-const IGNORED_ACTIONS = ['finite', 'trim', 'check'];
+const IGNORED_ACTIONS = ['finite', 'trim', 'check', 'max_json_bytes'];
 
 export function jsonSchemaOf(schema: v.GenericSchema): JsonSchema {
-  const out = toJsonSchema(schema, { target: 'draft-2020-12', errorMode: 'throw', ignoreActions: IGNORED_ACTIONS });
+  const out = toJsonSchema(schema, {
+    target: 'draft-2020-12',
+    errorMode: 'throw',
+    ignoreActions: IGNORED_ACTIONS,
+    // A free-form object is a custom schema (it keeps every key as sent): in JSON Schema, any object.
+    overrideSchema: ({ valibotSchema }) => (valibotSchema === jsonObject ? { type: 'object' } : undefined),
+  });
   delete out.$schema;
   return out;
 }
@@ -266,7 +274,7 @@ function batchOperation(): Json {
     'x-pryv-batch-methods': callable,
     security: SECURITY_TOKEN,
     parameters: [USERNAME_PARAM],
-    requestBody: { required: true, content: { [JSON_TYPE]: { schema: { type: 'array', maxItems: BATCH_LIMIT, items: call }, example: BATCH_DOC.example } } },
+    requestBody: { required: true, content: { [JSON_TYPE]: { schema: { type: 'array', maxItems: DEFAULT_LIMITS.batchCalls, items: call }, example: BATCH_DOC.example } } },
     responses: {
       '200': {
         description: 'One entry per call, in order: that method\'s result keys (no `meta`), or `{error}`.',
