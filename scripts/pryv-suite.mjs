@@ -13,25 +13,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as chai from 'chai';
+import chaiAsPromised from 'chai-as-promised';
 import Mocha from 'mocha';
 import { ROOT, removeDir, startDevServer, tempStateDir } from './dev-server.mjs';
 
 const require = createRequire(import.meta.url);
 const PRYV_TESTS = path.join(ROOT, 'node_modules', 'pryv', 'test');
 
-/** The client test files that exercise the server's CORE features (accesses, connection, streams, register). */
+/** The client test files that exercise the server: accesses, connection, streams, account, service and register. */
 export const SELECTED_FILES = [
   'Accesses.test.js',
+  'Account.test.js',
   'Connection.test.js',
   'Connection.edge-cases.test.js',
   'Streams.test.js',
+  'Service.test.js',
+  'ServiceAssets.test.js',
   'Service.userExists.test.js',
+  'Service.userIdForEmail.test.js',
   'Service.createUser.test.js',
   'Service.hostings.test.js',
 ];
-// Not selected: Service.test.js (its error cases need the chai-as-promised plugin, and [SERD] fetches the
-// operator's assets from the internet), ServiceAssets (internet), Account/accessRequest (SECOND), mfa and
-// passwordReset (LATER), userIdForEmail (removed routes, 410), and the browser-only files (jsdom).
+// Not selected: accessRequest (the app authorization flow, SECOND, not shipped), mfa and passwordReset (LATER),
+// the server-less unit tests (buildSearchParams, utils, json-parser, PryvError, LoginMessages, CookieUtils), and
+// the browser-only files (Browser*, AuthController, LoginButton), which need a real browser page.
 
 /**
  * Tests left out, by full mocha title, each with its reason. Only features our server deliberately answers
@@ -42,8 +47,6 @@ export const EXCLUDED = {
     'attachments are SECOND (spec §1.2, §5.5): multipart events.create answers 451 until they ship',
   '[CONX] Connection [CATX] Attachments [CATB] Node Only: Create event with attachment from Buffer':
     'attachments are SECOND (spec §1.2, §5.5): multipart events.create answers 451 until they ship',
-  '[CONX] Connection [CSTX] Streamed event get [CSBX] Browser mock [CSBA] with fetch':
-    'needs the `jsdom` package (a DOM for a "browser" run), not installed; pryv 3 streams events.get through the same fetch code in Node, which [CSNA] runs against the same server path',
 };
 
 /** The add-ons' own tests, as their npm tarballs ship them: Socket.IO transport and the Monitor (§5.14). */
@@ -64,7 +67,10 @@ function escapeRegExp(s) {
 export async function runPryvSuite({ serviceInfoUrl, files = SELECTED_FILES, exclude = EXCLUDED, reporter = 'spec', cwdDir = path.join(ROOT, 'node_modules', 'pryv') }) {
   // test/test-data.js reads the URL when first loaded; the client's tests reach it through `require` and `testData`.
   process.env.PRYV_SERVICE_INFO_URL = serviceInfoUrl;
+  // Service.test.js's error cases assert rejections (`rejectedWith`); ServiceAssets and the browser mock build a DOM.
+  chai.use(chaiAsPromised);
   globalThis.expect = chai.expect;
+  globalThis.JSDOM = require('jsdom').JSDOM;
   globalThis.pryv = require('pryv');
   globalThis.testData = require(path.join(ROOT, 'test', 'test-data.js'));
 

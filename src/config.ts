@@ -18,10 +18,20 @@ export interface Config {
   /** Most open real-time sockets (plain and Socket.IO together) per account. */
   realtimeMaxSockets: number;
   bench: boolean;
+  /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
+  profileMaxBytes: number;
+  /** Whether `/reg/{email}/uid` and `/reg/{email}/check_email` answer (else 410, as before they shipped). */
+  emailLookup: boolean;
+  /** `service/info.assets.definitions` set by the operator, or null for the Worker's own `/assets/index.json`. */
+  assetsUrl: string | null;
   webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
   /** Input limits (docs/limits.md). */
   limits: Readonly<Limits>;
 }
+
+/** Profile sets are small key-value documents: 64 kB each unless the operator says otherwise. */
+export const DEFAULT_PROFILE_MAX_BYTES = 64 * 1024;
+
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
@@ -60,6 +70,9 @@ export function readConfig(env: Env): Config {
     serial: env.SERIAL || BUILD_SERIAL,
     realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
+    profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
+    emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',
+    assetsUrl: env.ASSETS_URL ? env.ASSETS_URL : null,
     webhooks: {
       minIntervalMs: positiveInt(env.WEBHOOK_MIN_INTERVAL_MS, DEFAULT_WEBHOOK_MIN_INTERVAL_MS),
       maxRetries: positiveInt(env.WEBHOOK_MAX_RETRIES, DEFAULT_WEBHOOK_MAX_RETRIES),

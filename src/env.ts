@@ -28,6 +28,16 @@ export interface Env {
   TOKEN_KEY?: string;
   /** Changes with every deployment; defaults to the build's serial. */
   SERIAL?: string;
+  /** Largest profile set in bytes (default 65536). */
+  PROFILE_MAX_BYTES?: string;
+  /** `off` turns the register's e-mail lookups back into 410 `removed-method`. */
+  EMAIL_LOOKUP?: string;
+  /** URL of the service assets' `index.json`; default: the Worker's own `/assets/index.json`. */
+  ASSETS_URL?: string;
+  /** The repository's `assets/` folder (Workers static assets). */
+  ASSETS?: Fetcher;
+  /** Rate limit of the e-mail lookups, per client IP (wrangler.toml `[[ratelimits]]`). */
+  EMAIL_LOOKUP_LIMITER?: RateLimit;
   /** Webhooks: bundling window and retry step, in ms (default 5000). */
   WEBHOOK_MIN_INTERVAL_MS?: string;
   /** Webhooks: consecutive failed runs before a webhook becomes inactive (default 5). */

@@ -29,11 +29,12 @@ const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(run+
 
 const userRow = (id: string): UserRow => ({
   id, username: id, email: `${id}@example.test`, passwordHash: 'x', language: 'en', referer: null, created: 1, streamsVersion: 0,
+  storageDbBytes: 0, storageFilesBytes: 0,
 });
 const accessRow = (id: string, userId: string, clientDataChars: number): AccessRow => ({
   id, userId, tokenHash: 'h', tokenSealed: null, type: 'app', name: id, deviceName: null, permissions: '[]', expires: null,
   sessionExpires: null, lastUsed: null, clientData: clientDataChars ? JSON.stringify({ pad: 'x'.repeat(clientDataChars) }) : null,
-  parentId: null, created: 1, createdBy: 'x', modified: 1, modifiedBy: 'x', deleted: null, rev: 0,
+  parentId: null, created: 1, createdBy: 'x', modified: 1, modifiedBy: 'x', deleted: null, rev: 0, serial: 0,
 });
 
 /** Caches an access under `key` in both layers (clientData padded to `chars`), as a token resolution does. */

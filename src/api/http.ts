@@ -9,6 +9,7 @@ import { METHODS } from '../methods';
 import { accountNotifier } from '../realtime/account-notifier';
 import { openPlainChannel, openSocketIo } from '../realtime/upgrade';
 import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
+import { ASSETS_PREFIX, serveAsset } from './assets';
 import { corsHeaders } from './cors';
 import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { coerceQuery } from './query-coercion';
@@ -136,8 +137,6 @@ function socketIo(c: C, username: string | null): Promise<Response> {
   return openSocketIo(publicContext(c), c.req.raw, url, extractToken(c.req.raw, url), username);
 }
 
-const removedRoute = (what: string) => (c: C) => errorResponse(err.removed(what), readConfig(c.env));
-
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
 
@@ -149,13 +148,12 @@ export function createApp(): Hono<AppEnv> {
   });
 
   for (const route of PUBLIC_ROUTES) app.on(route.verb, route.path, publicRoute(route.method, route.source));
-  app.get('/reg/:email/uid', removedRoute('GET /reg/{email}/uid'));
-  app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/event-types/LICENSE', () => serveDirectoryLicense());
+  app.get(`${ASSETS_PREFIX}*`, (c) => serveAsset(c.req.raw, c.env));
   app.get('/openapi.json', (c) => serveOpenApi(readConfig(c.env).publicUrl ?? withSlash(new URL(c.req.url).origin)));
   // Share links (`s` can never be a username: fewer than 5 characters).
   app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));

@@ -21,6 +21,6 @@ export function errorResponse(e: unknown, config: Config, headers: Record<string
   const error = toApiError(e);
   return new Response(JSON.stringify({ error: error.toBody(), meta: meta(config) }), {
     status: error.status,
-    headers: { 'Content-Type': JSON_TYPE, ...headers },
+    headers: { 'Content-Type': JSON_TYPE, ...error.headers, ...headers },
   });
 }

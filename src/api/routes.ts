@@ -54,10 +54,21 @@ export const USER_ROUTES: UserRoute[] = [
   r('DELETE', 'streams/:id', 'streams.delete', 'query'),
   r('GET', 'accesses', 'accesses.get', 'query'),
   r('POST', 'accesses', 'accesses.create', 'body'),
-  later('POST', 'accesses/check-app', 'accesses.checkApp'),
-  later('GET', 'accesses/:id', 'accesses.getOne'),
+  r('POST', 'accesses/check-app', 'accesses.checkApp', 'body'),
+  r('GET', 'accesses/:id', 'accesses.getOne', 'query'),
   r('PUT', 'accesses/:id', 'accesses.update', 'update'),
   r('DELETE', 'accesses/:id', 'accesses.delete', 'query'),
+  r('GET', 'profile/public', 'profile.getPublic', 'query'),
+  r('PUT', 'profile/public', 'profile.updatePublic', 'update'),
+  r('GET', 'profile/private', 'profile.getPrivate', 'query'),
+  r('PUT', 'profile/private', 'profile.updatePrivate', 'update'),
+  r('GET', 'profile/app', 'profile.getApp', 'query'),
+  r('PUT', 'profile/app', 'profile.updateApp', 'update'),
+  r('GET', 'account', 'account.get', 'query'),
+  r('PUT', 'account', 'account.update', 'update'),
+  r('POST', 'account/change-password', 'account.changePassword', 'body'),
+  later('POST', 'account/request-password-reset', 'Password reset'),
+  later('POST', 'account/reset-password', 'Password reset'),
   r('GET', 'webhooks', 'webhooks.get', 'query'),
   r('POST', 'webhooks', 'webhooks.create', 'body'),
   r('GET', 'webhooks/:id', 'webhooks.getOne', 'query'),
@@ -89,12 +100,12 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   pub('POST', '/users', 'auth.register', 'body'),
   pub('GET', '/reg/:username/check_username', 'auth.usernameCheck', 'none'),
   pub('POST', '/reg/:username/server', 'auth.userServer', 'none'),
+  pub('GET', '/reg/:email/uid', 'auth.emailUid', 'none'),
+  pub('GET', '/reg/:email/check_email', 'auth.emailCheck', 'none'),
 ];
 
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
-  ['profile', 'Profile sets'],
-  ['account', 'Account methods'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];

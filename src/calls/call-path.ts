@@ -18,6 +18,7 @@ import type { AccessContext, MethodResult, PublicContext, UserContext } from '..
 import { ApiError, err, MESSAGES, StaleAccessError, toApiError } from '../core/errors';
 import { CHANGE_KINDS, type ChangeKind } from '../core/notices';
 import { Permissions, type Permission } from '../core/permissions';
+import { wireAccessId } from '../lib/access-refs';
 import { isValidUsername } from '../lib/username';
 import { METHODS, REMOVED_METHOD_IDS, UNSHIPPED_METHOD_IDS } from '../methods';
 import type { AccessMethod, MethodDef } from '../methods/table';
@@ -166,8 +167,8 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
     const { now } = scope.base;
     const access = requireLiveAccess(resolved.access, now);
     if (req.accept && !req.accept(access)) throw err.unknownToken();
-    scope.accessId = access.id;
-    headers['Pryv-Access-Id'] = access.id;
+    scope.accessId = wireAccessId(access);
+    headers['Pryv-Access-Id'] = scope.accessId;
     requireNotExpired(access, now);
     // A StaleAccessError is retryable while no guarded round trip of this request has succeeded: nothing was written.
     const state = { guarded: false, streamsVersion: 0 };

@@ -71,6 +71,8 @@ export interface ErrorBody {
 /** A failure that maps to one catalogue entry; anything else thrown becomes `unexpected-error`. */
 export class ApiError extends Error {
   readonly status: number;
+  /** Response headers the error carries (`Retry-After` of `too-many-attempts`). */
+  headers?: Record<string, string>;
   constructor(
     readonly id: ErrorId,
     message: string,
@@ -97,6 +99,7 @@ export const err = {
   forbidden: (message: string = MESSAGES.forbidden, data?: unknown) => new ApiError('forbidden', message, data),
   unknownResource: (message: string) => new ApiError('unknown-resource', message),
   alreadyExists: (message: string, data: unknown) => new ApiError('item-already-exists', message, data),
+  staleResource: (message: string, data?: unknown) => new ApiError('stale-resource', message, data),
   missingToken: () => new ApiError('invalid-access-token', MESSAGES.missingToken, undefined, 401),
   unknownToken: () => new ApiError('invalid-access-token', MESSAGES.unknownToken),
   expired: () => new ApiError('forbidden', MESSAGES.expired),
@@ -104,6 +107,11 @@ export const err = {
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),
   tooLarge: (limit: number, path?: string) =>
     new ApiError('payload-too-large', path === undefined ? 'The request or item is too large.' : `"${path}" is too large.`, path === undefined ? { limit } : { limit, path }),
+  tooManyAttempts: (retryAfterSeconds: number) => {
+    const e = new ApiError('too-many-attempts', 'Too many requests; retry later.');
+    e.headers = { 'Retry-After': String(retryAfterSeconds) };
+    return e;
+  },
 };
 
 /**

@@ -43,6 +43,16 @@ export function validateParams<S extends v.GenericSchema>(schema: S, raw: unknow
 export const nameSchema = v.pipe(v.string(), v.minLength(1), maxLengthOf('nameLength'));
 export const deviceNameSchema = v.nullable(v.pipe(v.string(), maxLengthOf('nameLength')));
 
+/** E-mail addresses (§10): at most 300 characters, with one `@` and a dot in the domain. */
+export const MAX_EMAIL_LENGTH = 300;
+export const emailSchema = v.pipe(v.string(), v.maxLength(MAX_EMAIL_LENGTH), v.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Invalid e-mail address'));
+
+/** Language codes (§10): 1 to 5 characters. */
+export const languageSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(5));
+
+/** Passwords (§10): 6 to 100 characters. */
+export const passwordSchema = v.pipe(v.string(), v.minLength(6), v.maxLength(100));
+
 /** Any id a client sends, as given (path ids, references, ids to slugify): at most `idLength` characters. */
 export const idSchema = v.pipe(v.string(), maxLengthOf('idLength'));
 

@@ -15,27 +15,30 @@ import {
   mayList,
   permissionsCovered,
 } from '../auth/access-rules';
-import { sealToken, tokenHash, unsealToken } from '../auth/crypto';
+import { sealToken, tokenHash } from '../auth/crypto';
 import { Permissions, isStreamPermission, type ParentOf, type Permission } from '../core/permissions';
 import { tokenKey } from '../auth/session';
 import { mergeClientData } from '../lib/client-data';
 import { newId, newToken } from '../lib/ids';
 import { slugify } from '../lib/slugify';
-import { apiEndpoint, userRoot } from '../lib/urls';
+import { isCurrentRef, parseAccessRef, wireAccessId, type AccessRef } from '../lib/access-refs';
 import {
+  accessRevisionGuard,
   deleteAccessCascade,
   insertAccess,
   selectAccesses,
+  selectAccessHistory,
   selectLiveAccess,
+  snapshotAccess,
   updateAccessRow,
 } from '../storage/accesses';
 import { parseJson } from '../storage/db';
-import type { AccessRow, StreamRow } from '../storage/schema';
+import type { AccessHistoryRow, AccessRow, StreamRow } from '../storage/schema';
 import { insertStreams, selectStreamRefs } from '../storage/stream-refs';
-import { violatedUnique } from '../storage/d1-errors';
+import { abortReason, violatedUnique } from '../storage/d1-errors';
 import { bumpStreamsVersion } from '../storage/stream-tree';
 import { retryOnRowChange, RowChangedError } from './tree-calls';
-import { accessOutput } from './access-output';
+import { accessOutput, endpointFor, withToken } from './access-output';
 import type { AccessContext } from '../core/context';
 import { normalizePermissions, permissionsSchema, type NormalizedPermissions } from './permission-params';
 import { accessMethod, ok } from './table';
@@ -98,17 +101,39 @@ function streamsToCreate(ctx: AccessContext, perms: NormalizedPermissions, refs:
     const name = perms.names.get(id)!;
     if (taken.has(name)) throw err.alreadyExists(`A root stream named "${name}" already exists.`, { name });
     taken.add(name);
-    const by = ctx.access.id;
+    const by = wireAccessId(ctx.access);
     return { userId: ctx.user.id, id, name, parentId: null, clientData: null, trashed: false, created: ctx.now, createdBy: by, modified: ctx.now, modifiedBy: by };
   });
 }
 
-const endpointFor = (ctx: AccessContext, token: string) => apiEndpoint(userRoot(ctx.config, ctx.request.baseUrl, ctx.user.username), token);
+/** An earlier version of an access: its snapshot over the fields no update changes (type, token, creation). */
+const asVersion = (current: AccessRow, version: AccessHistoryRow): AccessRow => ({
+  ...current,
+  serial: version.serial,
+  name: version.name,
+  deviceName: version.deviceName,
+  permissions: version.permissions,
+  expires: version.expires,
+  clientData: version.clientData,
+  modified: version.modified,
+  modifiedBy: version.modifiedBy,
+  lastUsed: null,
+});
 
-/** The wire form with the token recovered from its sealed copy (none for ended sessions). */
-async function withToken(ctx: AccessContext, row: AccessRow): Promise<Record<string, unknown>> {
-  const token = row.tokenSealed ? await unsealToken(tokenKey(ctx.env), row.tokenSealed) : null;
-  return accessOutput(row, token, token ? endpointFor(ctx, token) : null);
+/** A composite or bare id (§5.7.6); a malformed one names no access. */
+function refOf(id: string): AccessRef {
+  const ref = parseAccessRef(id);
+  if (!ref) throw err.unknownResource(`Unknown access "${id}".`);
+  return ref;
+}
+
+/** accesses.update and .delete name the current version only: a superseded (or bare, once updated) id is 409. */
+function assertCurrent(ref: AccessRef, provided: string, target: AccessRow): void {
+  if (isCurrentRef(ref, target.serial)) return;
+  throw err.staleResource(`"${provided}" is not the current version of this access; its current id is "${wireAccessId(target)}".`, {
+    provided,
+    currentSerial: target.serial === 0 ? null : target.serial,
+  });
 }
 
 const nameClash = (type: string, name: string, deviceName: string | null) =>
@@ -150,7 +175,7 @@ function planUpdate(
     const offendingChildren = children
       .filter((c) => c.type === 'shared')
       .filter((c) => !childFits(next, { permissions: new Permissions(c.type, parseJson(c.permissions, [])), expires: c.expires }, refs.ids(), refs.parentOf))
-      .map((c) => c.id);
+      .map((c) => wireAccessId(c));
     if (offendingChildren.length > 0) {
       throw err.invalidOperation('Some accesses created by this app would no longer fit within it.', { offendingChildren });
     }
@@ -162,7 +187,7 @@ function planUpdate(
     expires,
     clientData: update.clientData === undefined ? target.clientData : mergedClientData(ctx, target.clientData, update.clientData),
     modified: now,
-    modifiedBy: access.id,
+    modifiedBy: wireAccessId(access),
   };
 }
 
@@ -182,6 +207,36 @@ export const accessesMethods = [
       const live = results[0].filter((a) => mayList(access, a) && (params.includeExpired || !isExpired(a, now)));
       const payload: Record<string, unknown> = { accesses: await Promise.all(live.map((a) => withToken(ctx, a))) };
       if (params.includeDeletions) payload.accessDeletions = await Promise.all(results[1].filter((a) => mayList(access, a)).map((a) => withToken(ctx, a)));
+      return ok(payload);
+    },
+  }),
+
+  accessMethod({
+    id: 'accesses.getOne',
+    params: v.strictObject({ id: idSchema, includeHistory: v.optional(v.boolean()) }),
+    who: ['personal', 'app'],
+    batch: true,
+    handler: async (ctx, params) => {
+      const { db, user, access } = ctx;
+      const ref = refOf(params.id);
+      const { results: [[target], history] } = await ctx.run([
+        selectLiveAccess(db, user.id, ref.base),
+        selectAccessHistory(db, user.id, ref.base),
+      ] as const);
+      const unknown = () => err.unknownResource(`Unknown access "${params.id}".`);
+      // An app sees itself and the accesses it created; any other id is unknown to it, so that the answer
+      // never tells it that an access exists (§5.7.2).
+      if (!target || (access.type === 'app' && target.id !== access.id && target.parentId !== access.id)) throw unknown();
+      const payload: Record<string, unknown> = {};
+      if (ref.serial === null || ref.serial === target.serial) {
+        payload.access = await withToken(ctx, target);
+      } else {
+        const version = ref.serial < target.serial ? history.find((h) => h.serial === ref.serial) : undefined;
+        if (!version) throw unknown();
+        payload.access = await withToken(ctx, asVersion(target, version));
+        payload.current = wireAccessId(target);
+      }
+      if (params.includeHistory) payload.history = await Promise.all(history.map((h) => withToken(ctx, asVersion(target, h))));
       return ok(payload);
     },
   }),
@@ -230,10 +285,11 @@ export const accessesMethods = [
         clientData: params.clientData ? JSON.stringify(params.clientData) : null,
         parentId: access.id,
         rev: 0,
+        serial: 0,
         created: now,
-        createdBy: access.id,
+        createdBy: wireAccessId(access),
         modified: now,
-        modifiedBy: access.id,
+        modifiedBy: wireAccessId(access),
         deleted: null,
       };
       // A shared access gets its short share link in the same batch: both exist, or neither.
@@ -267,25 +323,31 @@ export const accessesMethods = [
     handler: async (ctx, params) => {
       const { db, user } = ctx;
       const update = parseUpdate(params.update, isReadOnly, updateFields, ctx.config.limits);
-      // Guarded on the row's revision: a concurrent update makes this one re-read and re-apply (no lost update).
+      const ref = refOf(params.id);
+      // Guarded on the row's revision: a concurrent update makes this one re-read and re-apply (no lost update),
+      // and then its id is no longer the current version: 409 stale-resource, as if it had run second.
       const updated = await retryOnRowChange(async () => {
         const { results } = await ctx.run([
-          selectLiveAccess(db, user.id, params.id),
+          selectLiveAccess(db, user.id, ref.base),
           selectStreamRefs(db, user.id),
-          selectAccesses(db, user.id, { deleted: false, parentId: params.id }),
+          selectAccesses(db, user.id, { deleted: false, parentId: ref.base }),
         ] as const);
         const [[target], refRows, children] = results;
         if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
+        assertCurrent(ref, params.id, target);
         const values = planUpdate(ctx, target, update, new StreamRefs(refRows), children);
         let rows;
         try {
-          ({ results: [rows] } = await ctx.run([updateAccessRow(db, user.id, target.id, target.rev, values)] as const));
+          ({ results: [, rows] } = await ctx.run([
+            snapshotAccess(db, user.id, target.id, target.rev),
+            updateAccessRow(db, user.id, target.id, target.rev, values),
+          ] as const));
         } catch (e) {
           if (violatedUnique(e)?.includes('accesses_live_name')) throw nameClash(target.type, values.name, values.deviceName);
           throw e;
         }
         if (rows.length === 0) throw new RowChangedError();
-        return { ...target, ...values, rev: target.rev + 1 };
+        return { ...target, ...values, rev: target.rev + 1, serial: target.serial + 1 };
       });
       // Other locations may keep the old KV entry; the guard refuses it since `modified` changed.
       await forgetSealed(ctx.env, user.username, [updated.tokenSealed]);
@@ -301,23 +363,34 @@ export const accessesMethods = [
     batch: true,
     handler: async (ctx, params) => {
       const { db, user, access, now } = ctx;
-      const { results: [[target]] } = await ctx.run([selectLiveAccess(db, user.id, params.id)] as const);
-      if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
-      assertMayDelete({ ...access, permissions: ctx.permissions }, target);
+      const ref = refOf(params.id);
+      // Planned on the row it read: a concurrent update or delete makes it re-read and decide again.
+      const { target, deleted, deadLinks } = await retryOnRowChange(async () => {
+        const { results: [[target]] } = await ctx.run([selectLiveAccess(db, user.id, ref.base)] as const);
+        if (!target) throw err.unknownResource(`Unknown access "${params.id}".`);
+        assertCurrent(ref, params.id, target);
+        assertMayDelete({ ...access, permissions: ctx.permissions }, target);
+        try {
+          const { results: [, deleted, deadLinks] } = await ctx.run([
+            accessRevisionGuard(db, user.id, target.id, target.rev),
+            deleteAccessCascade(db, user.id, target.id, now, wireAccessId(access), target.type === 'app'),
+            deleteDeadShareLinks(db, user.id),
+            // The webhooks of every deleted access go in the same batch (§7.9 cascade).
+            deleteWebhooksOfDeletedAccesses(db, user.id),
+          ] as const);
+          return { target, deleted, deadLinks };
+        } catch (e) {
+          if (abortReason(e) === 'row-changed') throw new RowChangedError();
+          throw e;
+        }
+      });
       const cascade = target.type === 'app';
-      const { results: [deleted, deadLinks] } = await ctx.run([
-        deleteAccessCascade(db, user.id, target.id, now, access.id, cascade),
-        deleteDeadShareLinks(db, user.id),
-        // The webhooks of every deleted access go in the same batch (§7.9 cascade).
-        deleteWebhooksOfDeletedAccesses(db, user.id),
-      ] as const);
-      if (!deleted.some((d) => d.id === target.id)) throw err.unknownResource(`Unknown access "${params.id}".`);
       await Promise.all([
         forgetSealed(ctx.env, user.username, deleted.map((d) => d.tokenSealed)),
         forgetShareLinks(ctx.env, deadLinks.map((l) => l.codeHash)),
       ]);
-      const payload: Record<string, unknown> = { accessDeletion: { id: target.id, deleted: now } };
-      if (cascade) payload.relatedDeletions = deleted.filter((d) => d.id !== target.id).map((d) => ({ id: d.id, deleted: now }));
+      const payload: Record<string, unknown> = { accessDeletion: { id: wireAccessId(target), deleted: now } };
+      if (cascade) payload.relatedDeletions = deleted.filter((d) => d.id !== target.id).map((d) => ({ id: wireAccessId(d), deleted: now }));
       return ok(payload);
     },
   }),

@@ -16,6 +16,7 @@ import {
 } from './event-input';
 import { idSchema, parseUpdate, updateParams } from '../core/params';
 import { accessMethod, ok } from './table';
+import { wireAccessId } from '../lib/access-refs';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
 
@@ -76,7 +77,7 @@ export const eventMethods = [
         type: params.type,
         tags: normalizeTags(params.tags),
         trashed: params.trashed === true,
-        created: ctx.now, createdBy: ctx.access.id, modified: ctx.now, modifiedBy: ctx.access.id,
+        created: ctx.now, createdBy: wireAccessId(ctx.access), modified: ctx.now, modifiedBy: wireAccessId(ctx.access),
       };
       if (params.duration !== undefined) e.duration = params.duration;
       if (params.content !== undefined && params.content !== null) e.content = params.content;
@@ -135,7 +136,7 @@ export const eventMethods = [
       const next = await withTree(ctx, async (tree) => {
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);
-        const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: ctx.access.id };
+        const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
         if (newStreamIds !== undefined) e.streamIds = newStreamIds;
         if (update.time !== undefined) e.time = update.time;
         if (update.duration !== undefined) e.duration = update.duration;
@@ -188,14 +189,14 @@ export const eventMethods = [
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);
         if (!old.trashed) {
-          const e: StoredEvent = { ...old, trashed: true, modified: ctx.now, modifiedBy: ctx.access.id };
+          const e: StoredEvent = { ...old, trashed: true, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
           await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, e, false)]);
           return ok({ event: eventOutput(e) });
         }
         // Guarded like updates: of racing deletes, only the one that tombstones the event reports it.
         await runWrite(ctx, tree, [
           eventRevisionGuard(ctx.db, ctx.user.id, old.id, old.rev ?? 0),
-          ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, ctx.access.id),
+          ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, wireAccessId(ctx.access)),
         ]);
         return ok({ eventDeletion: { id: old.id, deleted: ctx.now } });
       }),

@@ -17,6 +17,7 @@ import type { AccessContext } from '../core/context';
 import { clientDataSchema, idSchema, nameSchema, parseUpdate, timestamp, updateParams } from '../core/params';
 import { streamOutput } from './stream-output';
 import { accessMethod, ok } from './table';
+import { wireAccessId } from '../lib/access-refs';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
 const parentIdSchema = v.nullable(v.pipe(idSchema, v.minLength(1, 'parentId cannot be empty; use null for a root stream.')));
@@ -135,7 +136,7 @@ export const streamMethods = [
         userId: ctx.user.id, id, name: params.name, parentId,
         clientData: params.clientData ? JSON.stringify(params.clientData) : null,
         trashed: params.trashed === true,
-        created: ctx.now, createdBy: ctx.access.id, modified: ctx.now, modifiedBy: ctx.access.id,
+        created: ctx.now, createdBy: wireAccessId(ctx.access), modified: ctx.now, modifiedBy: wireAccessId(ctx.access),
       };
       await withTree(ctx, async (tree) => {
         if (parentId !== null && !tree.has(parentId)) throw err.unknownReferenced(`Unknown parent stream "${parentId}".`, { parentId });
@@ -183,7 +184,7 @@ export const streamMethods = [
           ...current, name: newName, parentId,
           clientData: clientData ? JSON.stringify(clientData) : null,
           trashed: update.trashed ?? current.trashed,
-          modified: ctx.now, modifiedBy: ctx.access.id,
+          modified: ctx.now, modifiedBy: wireAccessId(ctx.access),
         };
         await runWrite(ctx, tree, [
           updateStream(ctx.db, ctx.user.id, current.id, next),
@@ -217,7 +218,7 @@ async function deleteStream(ctx: AccessContext, tree: StreamTree, id: string, me
   const current = requireStream(tree, id);
   const perms = ctx.permissions;
   if (!isFullManage(perms.effective(id, tree.parentOf))) throw err.forbidden();
-  const by = ctx.access.id;
+  const by = wireAccessId(ctx.access);
   if (!current.trashed) {
     const next: StreamRow = { ...current, trashed: true, modified: ctx.now, modifiedBy: by };
     await runWrite(ctx, tree, [updateStream(ctx.db, ctx.user.id, id, next), bumpStreamsVersion(ctx.db, ctx.user.id)]);

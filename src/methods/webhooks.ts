@@ -15,6 +15,7 @@ import {
 } from '../storage/webhooks';
 import { postMessages } from '../webhooks/post';
 import { accessMethod, ok } from './table';
+import { wireAccessId } from '../lib/access-refs';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
 /** Longest URL a webhook may have. */
@@ -113,9 +114,9 @@ export const webhookMethods = [
         inflightToken: null,
         nextRunAt: 0,
         created: ctx.now,
-        createdBy: ctx.access.id,
+        createdBy: wireAccessId(ctx.access),
         modified: ctx.now,
-        modifiedBy: ctx.access.id,
+        modifiedBy: wireAccessId(ctx.access),
       };
       try {
         await ctx.run([insertWebhook(ctx.db, row)]);
@@ -137,7 +138,7 @@ export const webhookMethods = [
       const update = parseUpdate(params.update, READ_ONLY, v.strictObject({ state: v.optional(v.picklist(['active', 'inactive'])) }), ctx.config.limits);
       const row = await loadManaged(ctx, params.id);
       if (update.state === undefined) return ok({ webhook: webhookOutput(ctx, row) });
-      const { results: [[updated]] } = await ctx.run([updateWebhookState(ctx.db, ctx.user.id, row.id, update.state, ctx.now, ctx.access.id)] as const);
+      const { results: [[updated]] } = await ctx.run([updateWebhookState(ctx.db, ctx.user.id, row.id, update.state, ctx.now, wireAccessId(ctx.access))] as const);
       if (!updated) throw unknownWebhook(params.id);
       return ok({ webhook: webhookOutput(ctx, updated) });
     },

@@ -63,6 +63,7 @@ export function methodDoc(id: string): MethodDoc {
 export function updateBodySchema(id: string): v.GenericSchema {
   const spec = methodDoc(id).update;
   if (!spec) throw new Error(`openapi: update method "${id}" lacks "update" in src/openapi/method-docs.ts`);
+  if ('anyKeys' in spec) return v.record(v.string(), v.unknown());
   const source = entriesOf(methodDef(spec.from));
   const fields: Record<string, v.GenericSchema> = {};
   for (const name of spec.fields) {
@@ -186,6 +187,8 @@ const TAG_OF: [prefix: string, tag: string][] = [
   ['getAccessInfo', 'accesses'],
   ['accesses.', 'accesses'],
   ['followedSlices.', 'followed-slices'],
+  ['account.', 'account'],
+  ['profile.', 'profile'],
   ['streams.', 'streams'],
   ['events.', 'events'],
 ];
@@ -200,6 +203,8 @@ const TAGS = [
   { name: 'streams', description: 'The stream tree.' },
   { name: 'events', description: 'Timestamped, typed, tagged data.' },
   { name: 'followed-slices', description: "Bookmarks of other accounts' shared slices." },
+  { name: 'account', description: 'The account: e-mail, language, password, storage used (personal tokens).' },
+  { name: 'profile', description: 'Profile sets: public, private, and one per app.' },
   { name: 'event-types', description: 'The published event-type directory (product extension).' },
   { name: 'share-links', description: 'Read-only pages of shared accesses (product extension).' },
   { name: 'real-time', description: 'WebSocket upgrades: the plain notification channel and Socket.IO v4 (§5.14).' },

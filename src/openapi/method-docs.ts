@@ -22,11 +22,10 @@ export type ResultDoc = { keys: Record<string, ResultKey> } | { spread: ShapeNam
  * Their body is documented as the listed fields of the create method's schema, all optional, plus `replace`
  * where the update schema differs from the create one.
  */
-export interface UpdateBodyDoc {
-  from: string;
-  fields: string[];
-  replace?: Record<string, v.GenericSchema>;
-}
+export type UpdateBodyDoc =
+  | { from: string; fields: string[]; replace?: Record<string, v.GenericSchema> }
+  /** A free object of changes (profile sets): any key, a `null` value removing it. */
+  | { anyKeys: true };
 
 export interface MethodDoc {
   summary: string;
@@ -91,6 +90,20 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     result: keys({ server: { schema: { type: 'string' } }, alias: { schema: { type: 'string' } } }),
     errors: ['unknown-resource'],
   },
+  'auth.emailUid': {
+    summary: 'The username of an e-mail address (rate-limited per client IP)',
+    description:
+      'Answers 404 for an unknown address. At most 20 lookups (with check_email) per client IP and minute, then 429 ' +
+      'with `Retry-After`. 410 when the operator turned e-mail lookups off (`EMAIL_LOOKUP=off`).',
+    result: keys({ uid: { schema: { type: 'string', description: 'The username.' } } }),
+    errors: ['invalid-parameters-format', 'unknown-resource', 'too-many-attempts', 'removed-method', 'unavailable-method'],
+  },
+  'auth.emailCheck': {
+    summary: 'Whether an e-mail address is free (rate-limited per client IP)',
+    description: 'A taken address answers 409 `item-already-exists`. Same rate limit and operator switch as `/reg/{email}/uid`.',
+    result: keys({ reserved: { schema: { const: false } } }),
+    errors: ['invalid-parameters-format', 'item-already-exists', 'too-many-attempts', 'removed-method', 'unavailable-method'],
+  },
   'auth.login': {
     summary: 'Log in: a personal session token for a trusted app',
     description:
@@ -120,6 +133,35 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     errors: ['api-unavailable'],
     example: { includeExpired: true, includeDeletions: true },
   },
+  'accesses.getOne': {
+    summary: 'One access, or one of its earlier versions, with its history on request',
+    description:
+      'The id is bare or composite (`<id>:<serial>`, once updated). An earlier serial answers that version and ' +
+      '`current`, the current id. An app sees itself and the accesses it created; any other id answers 404.',
+    result: keys({
+      access: one('Access'),
+      current: optional({ schema: { type: 'string', description: 'The current composite id, when an earlier version was asked for.' } }),
+      history: optional(many('Access')),
+    }),
+    errors: ['unknown-resource'],
+    example: { includeHistory: true },
+  },
+  'accesses.checkApp': {
+    summary: 'What a consent page needs: the app\'s matching access, or the requested permissions checked',
+    description:
+      'Answers `{matchingAccess}` when a live app access of that app id and device name has the requested ' +
+      'permissions (order and `defaultName` ignored), `{mismatchingAccess, checkedPermissions}` when it has others, ' +
+      'else `{checkedPermissions}`. Existing streams carry their `name`; a `defaultName` that a root stream already ' +
+      'has becomes `name (1)`, `name (2)`…, with `error` (`item-already-exists`).',
+    result: keys({
+      matchingAccess: optional(one('Access')),
+      mismatchingAccess: optional(one('Access')),
+      checkedPermissions: optional(many('CheckedPermission')),
+      error: optional({ schema: { $ref: '#/components/schemas/Error' } }),
+    }),
+    errors: [],
+    example: { requestingAppId: 'my-diary-app', requestedPermissions: [{ streamId: 'diary', level: 'manage', defaultName: 'Diary' }] },
+  },
   'accesses.create': {
     summary: 'Create an app or shared access; a shared one comes with a share link',
     description:
@@ -136,8 +178,11 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     },
   },
   'accesses.update': {
-    summary: 'Change an app or shared access in place',
-    description: 'Read-only fields (`id`, `token`, `type`, `apiEndpoint`, tracking fields) answer 403. `expires` may only be set to `null`.',
+    summary: 'Change an app or shared access: a new version, `<id>:<serial>`',
+    description:
+      'The id must name the current version (the bare id until the first update), else 409 `stale-resource` ' +
+      '`{provided, currentSerial}`. Read-only fields (`id`, `token`, `type`, `apiEndpoint`, tracking fields) answer ' +
+      '403. `expires` may only be set to `null`.',
     result: keys({ access: one('Access') }),
     errors: ['unknown-resource', 'unknown-referenced-resource', 'item-already-exists', 'stale-resource', 'invalid-operation', 'api-unavailable'],
     example: { name: 'coach (weekly)', expireAfter: SEVEN_DAYS, clientData: { note: 'weekly check-in' } },
@@ -149,8 +194,63 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
   },
   'accesses.delete': {
     summary: 'Delete an access; deleting an app also deletes the shared accesses it created',
+    description: 'The id must name the current version, as for accesses.update.',
     result: keys({ accessDeletion: one('ItemDeletion'), relatedDeletions: optional(many('ItemDeletion')) }),
-    errors: ['unknown-resource'],
+    errors: ['unknown-resource', 'stale-resource'],
+  },
+  'account.get': {
+    summary: 'The account, with the storage it uses',
+    result: keys({ account: one('Account') }),
+    errors: [],
+  },
+  'account.update': {
+    summary: 'Change the account\'s e-mail address or language (`username` is read-only: 403)',
+    result: keys({ account: one('Account') }),
+    errors: ['item-already-exists'],
+    example: { language: 'fr' },
+    update: { from: 'auth.register', fields: ['email', 'language'] },
+  },
+  'account.changePassword': {
+    summary: 'Change the password; other sessions are kept unless `logoutOtherSessions` is true (extension)',
+    result: keys({}),
+    errors: ['invalid-operation'],
+    example: { oldPassword: 'alice-password', newPassword: 'alice-new-password', logoutOtherSessions: true },
+  },
+  'profile.getPublic': {
+    summary: 'The public profile set (any access)',
+    result: keys({ profile: { schema: { type: 'object' } } }),
+    errors: [],
+  },
+  'profile.updatePublic': {
+    summary: 'Merge keys into the public profile set (`null` removes a key)',
+    result: keys({ profile: { schema: { type: 'object' } } }),
+    errors: ['payload-too-large', 'stale-resource'],
+    example: { displayName: 'Alice' },
+    update: { anyKeys: true },
+  },
+  'profile.getPrivate': {
+    summary: 'The private profile set',
+    result: keys({ profile: { schema: { type: 'object' } } }),
+    errors: [],
+  },
+  'profile.updatePrivate': {
+    summary: 'Merge keys into the private profile set (`null` removes a key)',
+    result: keys({ profile: { schema: { type: 'object' } } }),
+    errors: ['payload-too-large', 'stale-resource'],
+    example: { theme: 'dark' },
+    update: { anyKeys: true },
+  },
+  'profile.getApp': {
+    summary: 'The profile set of the calling app (keyed by the access name)',
+    result: keys({ profile: { schema: { type: 'object' } } }),
+    errors: [],
+  },
+  'profile.updateApp': {
+    summary: 'Merge keys into the calling app\'s profile set (`null` removes a key)',
+    result: keys({ profile: { schema: { type: 'object' } } }),
+    errors: ['payload-too-large', 'stale-resource'],
+    example: { lastScreen: 'home' },
+    update: { anyKeys: true },
   },
   'webhooks.get': {
     summary: 'List webhooks: all of them for a personal access, its own for any other',

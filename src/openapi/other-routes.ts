@@ -104,6 +104,14 @@ export const OTHER_ROUTES: OtherRoute[] = [
   { verb: 'post', path: '/reg/access', operationId: 'authRequest.create', summary: 'App authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
   { verb: 'get', path: '/reg/access/{key}', operationId: 'authRequest.poll', summary: 'Poll an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
   { verb: 'post', path: '/reg/access/{key}', operationId: 'authRequest.update', summary: 'Answer an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
-  { verb: 'get', path: '/reg/{email}/uid', operationId: 'removed.emailUid', summary: 'Removed from the API', tag: 'not-available', kind: 'removed' },
-  { verb: 'get', path: '/reg/{email}/check_email', operationId: 'removed.checkEmail', summary: 'Removed from the API', tag: 'not-available', kind: 'removed' },
+  {
+    verb: 'get', path: '/assets/index.json', operationId: 'assets.index', summary: 'The service assets\' definitions', tag: 'service', kind: 'static',
+    description:
+      'What service info\'s `assets.definitions` names (unless the operator set `ASSETS_URL`): favicon, CSS and the ' +
+      'login button of the `pryv` client, as paths relative to this file, all served under `/assets/`.',
+    responses: {
+      '200': { description: 'The definitions.', mediaType: 'application/json', schema: { type: 'object', required: ['favicon', 'css', 'lib-js'] } },
+      '404': { description: 'Not served by this deployment (no assets binding).', mediaType: 'application/json', schema: { type: 'object' } },
+    },
+  },
 ];

@@ -124,6 +124,34 @@ export const SHAPES = {
     [...ACCESS_REQUIRED, 'user'],
     'The calling access, at the top level of the answer.',
   ),
+  Account: closed(
+    {
+      username: str(),
+      email: str(),
+      language: str('1 to 5 characters.'),
+      storageUsed: closed(
+        { dbDocuments: num('Bytes of the account\'s events (approximate).'), attachedFiles: num('Bytes of their attached files.') },
+        ['dbDocuments', 'attachedFiles'],
+        'Storage used, kept as events and files come and go.',
+      ),
+    },
+    ['username', 'email', 'language', 'storageUsed'],
+    'The account (personal accesses only).',
+  ),
+  CheckedPermission: {
+    oneOf: [
+      closed(
+        {
+          ...streamPermission.properties,
+          name: str('The name of the stream, which exists.'),
+          defaultName: str('The name to give the stream, which does not exist yet: a clash with a root stream is renamed `name (n)`.'),
+        },
+        ['streamId', 'level'],
+        'A requested stream permission, checked.',
+      ),
+      featurePermission,
+    ],
+  },
   ItemDeletion: closed({ id: str(), deleted: num('Deletion time.') }, ['id', 'deleted'], 'A deletion record.'),
   UpdatedEvent: closed(
     { id: str(), action: { type: 'string', enum: ['mergedToParent', 'updatedStreamIds', 'deleted'] } },

@@ -25,6 +25,12 @@ export const users = sqliteTable(
     created: real('created').notNull(),
     /** Bumped on every stream change: the key of the per-isolate stream-tree cache. */
     streamsVersion: integer('streams_version').notNull().default(0),
+    /**
+     * `storageUsed` (§4.10), in bytes, kept by SQL triggers on `events` (migrations/0005): every insert, update
+     * and delete of an event row adjusts them in the same statement, so they never need a scan of the account.
+     */
+    storageDbBytes: integer('storage_db_bytes').notNull().default(0),
+    storageFilesBytes: integer('storage_files_bytes').notNull().default(0),
   },
   (t) => [uniqueIndex('users_username').on(t.username), uniqueIndex('users_email').on(t.email)],
 );
@@ -54,6 +60,8 @@ export const accesses = sqliteTable(
     deleted: real('deleted'),
     /** Row revision, bumped by every update: writes are guarded on the revision they read (no lost update). */
     rev: integer('rev').notNull().default(0),
+    /** Version of the access (§5.7.6): 0 until the first accesses.update; the wire id is `<id>:<serial>` after. */
+    serial: integer('serial').notNull().default(0),
   },
   (t) => [
     uniqueIndex('accesses_token').on(t.userId, t.tokenHash).where(sql`deleted IS NULL AND token_hash IS NOT NULL`),
@@ -170,6 +178,40 @@ export const shareLinks = sqliteTable(
 );
 
 /**
+ * Earlier versions of accesses (§5.7.6): one row per superseded serial, copied from the access row by the same
+ * statement batch that updates it. Type, token and creation fields never change, so they are not copied.
+ */
+export const accessHistory = sqliteTable(
+  'access_history',
+  {
+    userId: text('user_id').notNull(),
+    accessId: text('access_id').notNull(),
+    serial: integer('serial').notNull(),
+    name: text('name').notNull(),
+    deviceName: text('device_name'),
+    permissions: text('permissions').notNull(),
+    expires: real('expires'),
+    clientData: text('client_data'),
+    modified: real('modified').notNull(),
+    modifiedBy: text('modified_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.accessId, t.serial] })],
+);
+
+/** Profile sets (§4.9): `public`, `private`, and `app:{access name}`; `data` is a JSON object. */
+export const profiles = sqliteTable(
+  'profiles',
+  {
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    data: text('data').notNull(),
+    /** Row revision: a merge is written only onto the revision it was computed from. */
+    rev: integer('rev').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.name] })],
+);
+
+/**
  * Webhooks (§4.8) and their delivery state. Delivery is driven by two single-use tokens (decision 019):
  * `schedule_token` names the one queued delivery of the `pending` messages, `inflight_token` the delivery
  * under way of `inflight` ones, so a re-delivered queue message is recognised and counted once.
@@ -211,4 +253,6 @@ export type AccessRow = typeof accesses.$inferSelect;
 export type StreamRow = typeof streams.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type ShareLinkRow = typeof shareLinks.$inferSelect;
+export type AccessHistoryRow = typeof accessHistory.$inferSelect;
+export type ProfileRow = typeof profiles.$inferSelect;
 export type WebhookRow = typeof webhooks.$inferSelect;

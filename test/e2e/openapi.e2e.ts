@@ -151,7 +151,9 @@ describe('real answers against the documented shapes', () => {
     ({ access: shared } = await exchange('POST', `${U}/accesses`, { ...auth, body: exampleOf(`${U}/accesses`, 'POST') }));
     await exchange('GET', `${U}/accesses`, { ...auth, query: exampleOf(`${U}/accesses`, 'GET') });
     await exchange('GET', `${U}/accesses`, { values: user, token: shared.token }); // 403
-    await exchange('PUT', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id }, body: exampleOf(`${U}/accesses/{id}`, 'PUT') });
+    const { access: updated } = await exchange('PUT', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id }, body: exampleOf(`${U}/accesses/{id}`, 'PUT') });
+    await exchange('GET', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id }, query: exampleOf(`${U}/accesses/{id}`, 'GET') });
+    await exchange('POST', `${U}/accesses/check-app`, { ...auth, body: exampleOf(`${U}/accesses/check-app`, 'POST') });
     await exchange('GET', '/s/{code}', { values: { code: new URL(shared.shareUrl).pathname.split('/').pop()! } });
     // Webhooks belong to app and shared accesses: the shared one registers one on the loopback receiver.
     const hookAuth = { values: user, token: shared.token };
@@ -163,7 +165,14 @@ describe('real answers against the documented shapes', () => {
     await exchange('POST', `${U}/webhooks/{id}/test`, hookAt);
     await exchange('PUT', `${U}/webhooks/{id}`, { ...hookAt, body: exampleOf(`${U}/webhooks/{id}`, 'PUT') });
     await exchange('DELETE', `${U}/webhooks/{id}`, hookAt);
-    await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id } });
+    await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id } }); // 409: superseded by the update
+    await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: updated.id } });
+    await exchange('GET', `${U}/account`, auth);
+    await exchange('PUT', `${U}/account`, { ...auth, body: exampleOf(`${U}/account`, 'PUT') });
+    for (const set of ['public', 'private', 'app']) {
+      await exchange('PUT', `${U}/profile/${set}`, { ...auth, body: exampleOf(`${U}/profile/${set}`, 'PUT') });
+      await exchange('GET', `${U}/profile/${set}`, auth);
+    }
     const { followedSlice } = await exchange('POST', `${U}/followed-slices`, { ...auth, body: exampleOf(`${U}/followed-slices`, 'POST') });
     await exchange('GET', `${U}/followed-slices`, auth);
     const sliceAt = { ...auth, values: { ...user, id: followedSlice.id } };
@@ -183,7 +192,11 @@ describe('real answers against the documented shapes', () => {
     await exchange('POST', `${U}/events`, { ...auth, body: {} }); // 400
     await exchange('POST', `${U}/events`, { ...auth, body: 'text', headers: { 'Content-Type': 'text/plain' } }); // 415
     await exchange('POST', `${U}/events/start`, auth); // 410
-    await exchange('GET', '/reg/{email}/uid', { values: { email: 'alice@example.org' } }); // 410
+    await exchange('GET', '/reg/{email}/uid', { values: { email: registration.email as string } });
+    await exchange('GET', '/reg/{email}/check_email', { values: { email: `free-${registration.email as string}` } });
+    await exchange('GET', '/reg/{email}/check_email', { values: { email: registration.email as string } }); // 409
+    await exchange('GET', '/assets/index.json');
+    await exchange('POST', `${U}/account/change-password`, { ...auth, body: exampleOf(`${U}/account/change-password`, 'POST') });
     await exchange('POST', '/reg/access', { body: {} }); // 451
     await exchange('GET', '/event-types/flat.json');
     await exchange('GET', '/openapi.json');
