@@ -7,6 +7,7 @@ import { rewriteSubdomain } from './api/subdomain';
 import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
+import { consumeAuditBatch } from './audit/consumer';
 
 const app = createApp();
 
@@ -31,5 +32,10 @@ export default {
       res.headers.set('API-Version', config.apiVersion);
       return res;
     }
+  },
+
+  /** The audit queue: appends recorded calls to each account's chain (docs/decisions/018-audit-storage.md). */
+  async queue(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
+    await consumeAuditBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;

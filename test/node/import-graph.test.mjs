@@ -13,7 +13,7 @@ const RANKS = new Map([
   ['env.ts', 0], ['config.ts', 0],
   ['core', 1],
   ['lib', 2], ['event-types', 2], ['storage', 2],
-  ['auth', 3],
+  ['auth', 3], ['audit', 3],
   ['methods', 4],
   ['calls', 5],
   ['web', 6],
