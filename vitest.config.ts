@@ -15,6 +15,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TOKEN_KEY: 'test-token-key-not-secret',
+                // A test-only Ed25519 key (PKCS#8, base64) for audit checkpoints; never used anywhere else.
+                AUDIT_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIJsKGjpLZ9SUm5DQJGCXA7P3ZTxfzRPI9p1hsBzhThD7',
                 TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
               },
             },

@@ -14,6 +14,8 @@ export interface Config {
   invitationTokens: string[];
   apiVersion: string;
   serial: string;
+  /** Audit records older than this many days are deleted by the cron, at a signed checkpoint (§5.13). */
+  auditRetentionDays: number;
   bench: boolean;
 }
 
@@ -22,6 +24,15 @@ export const BUILD_SERIAL = '2026112201';
 
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** §5.13: audit retention when the operator sets none. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
+/** A whole number ≥ 1, else the default (a misspelt setting never shortens retention to nothing). */
+function positiveInt(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? n : fallback;
+}
 
 const cache = new WeakMap<object, Config>();
 
@@ -40,6 +51,7 @@ export function readConfig(env: Env): Config {
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
+    auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS, DEFAULT_AUDIT_RETENTION_DAYS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
   };
   cache.set(env, config);

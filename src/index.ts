@@ -8,6 +8,7 @@ import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
 import { consumeAuditBatch } from './audit/consumer';
+import { runAuditCron } from './audit/cron';
 
 const app = createApp();
 
@@ -37,5 +38,10 @@ export default {
   /** The audit queue: appends recorded calls to each account's chain (docs/decisions/018-audit-storage.md). */
   async queue(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
     await consumeAuditBatch(batch, env);
+  },
+
+  /** The Cron Trigger: signs audit checkpoints and enforces audit retention. */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    await runAuditCron(env, readConfig(env), controller.scheduledTime / 1000);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,6 @@
 import { accessInfoMethods } from './access-info';
 import { accessesMethods } from './accesses';
+import { auditMethods } from './audit';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
 import { eventMethods } from './events';
@@ -14,7 +15,7 @@ import type { MethodDef } from './table';
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods,
-    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
+    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...auditMethods,
   ].map((m) => [m.id, m]),
 );
 

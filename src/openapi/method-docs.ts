@@ -152,6 +152,12 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     result: keys({ accessDeletion: one('ItemDeletion'), relatedDeletions: optional(many('ItemDeletion')) }),
     errors: ['unknown-resource'],
   },
+  'audit.verify': {
+    summary: "Recompute the account's audit hash chain and report its first broken link (personal only)",
+    description: 'Checks every record after the anchor, the head and the signed checkpoints. A problem is an answer, not an error: `ok` is false and `problem` names the seq and record.',
+    result: keys({ verification: one('AuditVerification') }),
+    errors: ['forbidden'],
+  },
   'followedSlices.get': {
     summary: 'List the slices of other accounts this account follows',
     result: keys({ followedSlices: many('FollowedSlice') }),

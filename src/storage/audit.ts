@@ -61,10 +61,10 @@ const RECORD_COLUMNS = sql.raw(`user_id AS userId, seq, id, time, access_id AS a
   source_name AS sourceName, source_ip AS sourceIp, query, error_id AS errorId, error_message AS errorMessage,
   prev_hash AS prevHash`);
 
-/** The chain in seq order after `afterSeq`, one page. */
-export function selectAuditChainPage(db: Db, userId: string, afterSeq: number, limit: number) {
+/** The chain in seq order after `afterSeq` up to `upToSeq` (the head read first: later appends wait), one page. */
+export function selectAuditChainPage(db: Db, userId: string, afterSeq: number, upToSeq: number, limit: number) {
   return db.all<AuditRecordRow>(sql`SELECT ${RECORD_COLUMNS} FROM audit_records
-    WHERE user_id = ${userId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`);
+    WHERE user_id = ${userId} AND seq > ${afterSeq} AND seq <= ${upToSeq} ORDER BY seq LIMIT ${limit}`);
 }
 
 export function selectAuditCheckpoints(db: Db, userId: string) {
@@ -88,19 +88,21 @@ export function insertAuditCheckpoint(db: Db, row: AuditCheckpointRow) {
 }
 
 /**
- * Accounts that may cut their chain: the newest checkpoint past the anchor whose record is older than
- * `cutoff`, with every record up to it older too (a record's time and seq need not be in the same order).
+ * Where each account may cut its chain for retention: the newest checkpoint past the anchor that lies before
+ * the first record still within retention (`time >= cutoff`), so every record up to it is older than the cut.
  */
 export function selectRetentionCuts(db: Db, cutoff: number, limit: number) {
-  return db.all<{ userId: string; seq: number; hash: string }>(sql`SELECT c.user_id AS userId, c.seq, c.hash
-    FROM audit_checkpoints c JOIN audit_heads h ON h.user_id = c.user_id
-    WHERE c.seq > h.anchor_seq
-      AND NOT EXISTS (SELECT 1 FROM audit_records r
-        WHERE r.user_id = c.user_id AND r.seq > h.anchor_seq AND r.seq <= c.seq AND r.time >= ${cutoff})
-      AND NOT EXISTS (SELECT 1 FROM audit_checkpoints c2 JOIN audit_records r2 ON r2.user_id = c2.user_id AND r2.seq = c2.seq
-        WHERE c2.user_id = c.user_id AND c2.seq > c.seq AND r2.time < ${cutoff}
-          AND NOT EXISTS (SELECT 1 FROM audit_records r3
-            WHERE r3.user_id = c2.user_id AND r3.seq > h.anchor_seq AND r3.seq <= c2.seq AND r3.time >= ${cutoff}))
+  return db.all<AuditCheckpointRow>(sql`WITH bounds AS (
+      SELECT h.user_id, h.anchor_seq,
+        coalesce((SELECT min(r.seq) FROM audit_records r WHERE r.user_id = h.user_id AND r.time >= ${cutoff}), h.seq + 1) AS first_kept
+      FROM audit_heads h),
+    cuts AS (
+      SELECT b.user_id, b.anchor_seq,
+        (SELECT max(c.seq) FROM audit_checkpoints c WHERE c.user_id = b.user_id AND c.seq < b.first_kept) AS seq
+      FROM bounds b)
+    SELECT c.user_id AS userId, c.seq, c.hash, c.signed, c.key_id AS keyId, c.signature
+    FROM cuts JOIN audit_checkpoints c ON c.user_id = cuts.user_id AND c.seq = cuts.seq
+    WHERE cuts.seq > cuts.anchor_seq
     LIMIT ${limit}`);
 }
 
@@ -129,8 +131,8 @@ export function selectPendingCuts(db: Db, limit: number) {
     LIMIT ${limit}`);
 }
 
-/** One condition on a record's two streams: the whole store, one access, or one action. */
-export type AuditStreamCondition = { all: true } | { accessId: string } | { methodId: string };
+/** One condition on a record's two streams: the whole store, none of it, one access, or one action. */
+export type AuditStreamCondition = { all: true } | { none: true } | { accessId: string } | { methodId: string };
 
 /** One streams query over audit streams (§6.2), as conditions. */
 export interface AuditStreamQuery {
@@ -152,6 +154,7 @@ export interface AuditFilter {
 
 function conditionSql(c: AuditStreamCondition): SQL {
   if ('all' in c) return sql`1`;
+  if ('none' in c) return sql`0`;
   if ('accessId' in c) return sql`r.access_id = ${c.accessId}`;
   return sql`r.method_id = ${c.methodId}`;
 }

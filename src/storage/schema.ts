@@ -223,7 +223,7 @@ export const auditCheckpoints = sqliteTable(
     hash: text('hash').notNull(),
     /** When it was signed (float seconds). */
     signed: real('signed').notNull(),
-    /** First 16 hex digits of the SHA-256 of the raw public key that verifies `signature`. */
+    /** First 16 hex digits of the SHA-256 of the (base64) public key that verifies `signature`. */
     keyId: text('key_id').notNull(),
     /** Base64 Ed25519 signature of the checkpoint's canonical form. */
     signature: text('signature').notNull(),
