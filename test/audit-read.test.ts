@@ -162,6 +162,14 @@ describe('who reads which audit streams (§5.13, §7.8)', () => {
     expect([update.status, update.body.error.id]).toEqual([400, 'invalid-operation']);
   });
 
+  it('refuses to narrow an app below the audit grants of the shared accesses it created (offendingChildren)', async () => {
+    const a = await accountWithAudit();
+    const app = await createAccess(a.username, a.token, { type: 'app', name: 'auditing-app', permissions: [{ streamId: '*', level: 'read' }, { streamId: ':_audit:actions', level: 'read' }] });
+    const child = await createAccess(a.username, app.token, { name: 'auditing-child', permissions: [{ streamId: ':_audit:action-events.get', level: 'read' }] });
+    const narrowed = await call('PUT', `/${a.username}/accesses/${app.id}`, { token: a.token, body: { permissions: [{ streamId: '*', level: 'read' }] } });
+    expect([narrowed.status, narrowed.body.error.id, narrowed.body.error.data]).toEqual([400, 'invalid-operation', { offendingChildren: [child.id] }]);
+  });
+
   it('keeps audit events read-only: create, update and delete answer 403', async () => {
     const a = await accountWithAudit();
     const create = await call('POST', `/${a.username}/events`, { token: a.token, body: { streamIds: [':_audit:action-events.get'], type: 'note/txt', content: 'x' } });

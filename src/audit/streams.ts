@@ -66,3 +66,13 @@ export function auditCondition(stream: AuditStream, exact: boolean): AuditStream
   if (stream.kind === 'action') return { methodId: stream.methodId };
   return exact ? { none: true } : { all: true };
 }
+
+/** Every audit stream `child` was granted, `parent` (the access `parentId`) can read itself: §7.7 for audit. */
+export function auditGrantsCovered(parent: Permissions, parentId: string, child: Permissions): boolean {
+  for (const id of child.streamEntries.keys()) {
+    if (!isAuditId(id)) continue;
+    const stream = parseAuditStream(id);
+    if (stream === null || !auditReadable(parent, parentId, id, stream)) return false;
+  }
+  return true;
+}

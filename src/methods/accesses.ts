@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { auditReadable, isAuditId, parseAuditStream } from '../audit/streams';
+import { auditGrantsCovered, auditReadable, isAuditId, parseAuditStream } from '../audit/streams';
 import { err } from '../core/errors';
 import { clientDataSchema, deviceNameSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
@@ -172,7 +172,10 @@ function planUpdate(
   } else if (target.type === 'app') {
     const offendingChildren = children
       .filter((c) => c.type === 'shared')
-      .filter((c) => !childFits(next, { permissions: new Permissions(c.type, parseJson(c.permissions, [])), expires: c.expires }, refs.ids(), refs.parentOf))
+      .filter((c) => {
+        const permissions = new Permissions(c.type, parseJson(c.permissions, []));
+        return !childFits(next, { permissions, expires: c.expires }, refs.ids(), refs.parentOf) || !auditGrantsCovered(next.permissions, target.id, permissions);
+      })
       .map((c) => c.id);
     if (offendingChildren.length > 0) {
       throw err.invalidOperation('Some accesses created by this app would no longer fit within it.', { offendingChildren });
