@@ -37,7 +37,11 @@ const size = (x: unknown) => new TextEncoder().encode(JSON.stringify(x)).length;
 /** Messages of one account's records each (a request addresses one account), under the size limit. */
 export function auditMessages(entries: readonly AuditEntry[]): { body: AuditMessage; bytes: number }[] {
   const byUser = new Map<string, AuditEntry[]>();
-  for (const e of entries) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+  for (const e of entries) {
+    const list = byUser.get(e.userId);
+    if (list) list.push(e);
+    else byUser.set(e.userId, [e]);
+  }
   const out: { body: AuditMessage; bytes: number }[] = [];
   for (const list of byUser.values()) {
     let current: AuditEntry[] = [];
