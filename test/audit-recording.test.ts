@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { appendAuditEntries } from '../src/audit/append';
+import { MAX_QUERY_BYTES } from '../src/calls/audit-sink';
 import { rowHash } from '../src/audit/chain';
 import { getDb } from '../src/storage/db';
 import { GENESIS_HASH } from '../src/storage/audit';
@@ -43,6 +44,17 @@ describe('audit recording: request → queue → consumer → D1 chain', () => {
     ]);
     expect(JSON.parse(rows[1].query)).toEqual({ limit: '2' });
     await expectIntactChain(rows[0].userId, 4);
+  });
+
+  it('stores a call whose query is too large for a queue message with its size instead of its query', async () => {
+    const { username, token } = await newUser('arec');
+    const STREAM_IDS = 10_000;
+    const streams = JSON.stringify(Array.from({ length: STREAM_IDS }, (_, i) => `s${i}`));
+    await call('GET', `/${username}/events?streams=${encodeURIComponent(streams)}`, { token });
+    const [row] = await waitForAuditRows(username, 1);
+    expect(row.methodId).toBe('events.get');
+    expect(JSON.parse(row.query)).toEqual({ _truncated: true, bytes: expect.any(Number) });
+    expect(JSON.parse(row.query).bytes).toBeGreaterThan(MAX_QUERY_BYTES);
   });
 
   it('stores nothing for a call without a resolved access (unknown token)', async () => {

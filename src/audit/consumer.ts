@@ -24,6 +24,9 @@ const entrySchema = v.object({
 });
 const messageSchema = v.object({ records: v.pipe(v.array(entrySchema), v.minLength(1)) });
 
+/** Records per guarded append: keeps each D1 batch and its JSON parameters small whatever a delivery holds. */
+const APPEND_CHUNK = 1000;
+
 /** Seconds before a failed message is delivered again: D1 failures are usually brief. */
 const RETRY_DELAY_SECONDS = 10;
 
@@ -55,7 +58,9 @@ export async function consumeAuditBatch(batch: MessageBatch, env: Env): Promise<
       try {
         // Messages of a batch come in any order: the chain follows the calls' time (stable for equal times).
         const entries = [...group.entries].sort((a, b) => a.time - b.time);
-        await appendAuditEntries(dbFor(env, group.username), userId, entries);
+        const db = dbFor(env, group.username);
+        // Bounded appends: a chunk stored before a later one fails is skipped by id when the messages come back.
+        for (let i = 0; i < entries.length; i += APPEND_CHUNK) await appendAuditEntries(db, userId, entries.slice(i, i + APPEND_CHUNK));
         for (const m of group.messages) m.ack();
       } catch (e) {
         console.error(`audit: append for ${group.username} failed, will retry:`, e instanceof Error ? e.message : String(e));

@@ -8,6 +8,8 @@ import type { Env } from '../env';
 import { newId } from '../lib/ids';
 import { auditSink as hookSink } from './hooks';
 
+const size = (x: unknown) => new TextEncoder().encode(JSON.stringify(x)).length;
+
 /** Queues take messages up to 128 KB: keep each well below, whatever a batch of 1,000 calls records. */
 const MAX_MESSAGE_BYTES = 96 * 1024;
 /** `sendBatch` takes up to 100 messages and 256 KB in all. */
@@ -17,6 +19,17 @@ const MAX_BATCH_BYTES = 224 * 1024;
 const SEND_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 50;
 
+/**
+ * A query larger than this is stored as `{_truncated: true, bytes}`: one record must fit in a queue message,
+ * and a 10,000-id streams query says nothing an audit reader needs beyond its size.
+ */
+export const MAX_QUERY_BYTES = 8 * 1024;
+
+function boundedQuery(query: Record<string, unknown>): Record<string, unknown> {
+  const bytes = size(query);
+  return bytes > MAX_QUERY_BYTES ? { _truncated: true, bytes } : query;
+}
+
 /** The records that are stored: calls made with a resolved access on an existing account, with their id. */
 export function storedEntries(records: readonly AuditRecord[]): AuditEntry[] {
   const out: AuditEntry[] = [];
@@ -24,15 +37,13 @@ export function storedEntries(records: readonly AuditRecord[]): AuditEntry[] {
     if (r.userId === null || r.accessId === null || r.methodId === null) continue;
     const entry: AuditEntry = {
       id: newId(), userId: r.userId, username: r.username, accessId: r.accessId, methodId: r.methodId,
-      time: r.time, source: r.source, query: r.query,
+      time: r.time, source: r.source, query: boundedQuery(r.query),
     };
     if (r.error) entry.error = { id: r.error.id, message: r.error.message };
     out.push(entry);
   }
   return out;
 }
-
-const size = (x: unknown) => new TextEncoder().encode(JSON.stringify(x)).length;
 
 /** Messages of one account's records each (a request addresses one account), under the size limit. */
 export function auditMessages(entries: readonly AuditEntry[]): { body: AuditMessage; bytes: number }[] {
