@@ -69,6 +69,19 @@ describe('audit chain verification (GET U/audit/verify)', () => {
     expect(await verify(other.username, other.token)).toMatchObject({ ok: false, problem: { kind: 'gap', seq: 3, missing: { from: 3, to: 4 } } });
   });
 
+  it('still checks the chain without a usable signing key, and says the signatures were not checked', async () => {
+    const { username, token, userId } = await accountWithChain(2);
+    for (const AUDIT_SIGNING_KEY of [undefined, 'not-a-key']) {
+      const outcome = await runAuditCron({ ...env, AUDIT_SIGNING_KEY }, readConfig(env), now());
+      expect(outcome).toEqual({ checkpoints: 0, anchorsMoved: 0, deleteSteps: 0 });
+      const res = await call('GET', `/${username}/audit/verify`, { token, vars: { AUDIT_SIGNING_KEY } });
+      expect([res.status, res.body.verification]).toEqual([200, expect.objectContaining({ ok: true, signaturesChecked: false })]);
+    }
+    await sql('DELETE FROM audit_records WHERE user_id = ? AND seq = 1', userId);
+    const broken = await call('GET', `/${username}/audit/verify`, { token, vars: { AUDIT_SIGNING_KEY: 'not-a-key' } });
+    expect(broken.body.verification).toMatchObject({ ok: false, signaturesChecked: false, problem: { kind: 'gap', seq: 1 } });
+  });
+
   it('is refused to app and shared accesses (403)', async () => {
     const { username } = await newUser('achain');
     for (const type of ['app', 'shared'] as const) {

@@ -66,7 +66,7 @@ export async function runAuditCron(env: Env, config: Config, now: number): Promi
   const outcome: CronOutcome = { checkpoints: 0, anchorsMoved: 0, deleteSteps: 0 };
   const key = await signingKey(env.AUDIT_SIGNING_KEY);
   if (!key) {
-    console.error('audit: AUDIT_SIGNING_KEY is not set: no checkpoint signed, retention not enforced');
+    console.error('audit: no usable AUDIT_SIGNING_KEY: no checkpoint signed, retention not enforced');
     return outcome;
   }
   const cutoff = now - config.auditRetentionDays * DAY;

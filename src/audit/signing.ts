@@ -37,14 +37,20 @@ async function importKey(secret: string): Promise<SigningKey> {
   return { privateKey, publicKey, keyId };
 }
 
-const keys = new Map<string, Promise<SigningKey>>();
+const keys = new Map<string, Promise<SigningKey | null>>();
 
-/** The operator's key, or null when the secret is not set. A malformed secret throws (an operator error). */
+/**
+ * The operator's key, or null when the secret is not set or is not an Ed25519 PKCS#8 key: then nothing is
+ * signed and verification reports `signaturesChecked: false`; the log says why.
+ */
 export function signingKey(secret: string | undefined): Promise<SigningKey | null> {
   if (!secret) return Promise.resolve(null);
   let key = keys.get(secret);
   if (!key) {
-    key = importKey(secret);
+    key = importKey(secret).catch((e) => {
+      console.error('audit: AUDIT_SIGNING_KEY is not an Ed25519 PKCS#8 key:', e instanceof Error ? e.message : String(e));
+      return null;
+    });
     keys.set(secret, key);
   }
   return key;
