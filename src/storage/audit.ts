@@ -92,7 +92,11 @@ export function insertAuditCheckpoint(db: Db, row: AuditCheckpointRow) {
  * the first record still within retention (`time >= cutoff`), so every record up to it is older than the cut.
  */
 export function selectRetentionCuts(db: Db, cutoff: number, limit: number) {
-  return db.all<AuditCheckpointRow>(sql`WITH bounds AS (
+  return db.all<AuditCheckpointRow>(retentionCutsSql(cutoff, limit));
+}
+
+export function retentionCutsSql(cutoff: number, limit: number): SQL {
+  return sql`WITH bounds AS (
       SELECT h.user_id, h.anchor_seq,
         coalesce((SELECT min(r.seq) FROM audit_records r WHERE r.user_id = h.user_id AND r.time >= ${cutoff}), h.seq + 1) AS first_kept
       FROM audit_heads h),
@@ -103,7 +107,7 @@ export function selectRetentionCuts(db: Db, cutoff: number, limit: number) {
     SELECT c.user_id AS userId, c.seq, c.hash, c.signed, c.key_id AS keyId, c.signature
     FROM cuts JOIN audit_checkpoints c ON c.user_id = cuts.user_id AND c.seq = cuts.seq
     WHERE cuts.seq > cuts.anchor_seq
-    LIMIT ${limit}`);
+    LIMIT ${limit}`;
 }
 
 /** Moves the anchor forward to a signed checkpoint; never backward. */
@@ -187,12 +191,16 @@ function auditWhereSql(f: AuditFilter): SQL {
 
 /** One page of audit records in (time, id) order: OFFSET `skip` first, then after a keyset cursor. */
 export function selectAuditEventsPage(db: Db, f: AuditFilter, limit: number, offset: number, after?: PageCursor) {
+  return db.all<AuditRecordRow>(auditEventsPageSql(f, limit, offset, after));
+}
+
+export function auditEventsPageSql(f: AuditFilter, limit: number, offset: number, after?: PageCursor): SQL {
   const dir = f.ascending ? sql`ASC` : sql`DESC`;
   const keyset = after === undefined
     ? sql``
     : f.ascending
       ? sql` AND (r.time > ${after.time} OR (r.time = ${after.time} AND r.id > ${after.id}))`
       : sql` AND (r.time < ${after.time} OR (r.time = ${after.time} AND r.id < ${after.id}))`;
-  return db.all<AuditRecordRow>(sql`SELECT ${RECORD_COLUMNS} FROM audit_records r WHERE ${auditWhereSql(f)}${keyset}
-    ORDER BY r.time ${dir}, r.id ${dir} LIMIT ${limit} OFFSET ${offset}`);
+  return sql`SELECT ${RECORD_COLUMNS} FROM audit_records r WHERE ${auditWhereSql(f)}${keyset}
+    ORDER BY r.time ${dir}, r.id ${dir} LIMIT ${limit} OFFSET ${offset}`;
 }
