@@ -2,6 +2,7 @@ import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { appendAuditEntries } from '../src/audit/append';
+import { listCheckpoints } from '../src/audit/checkpoint-store';
 import { rowHash } from '../src/audit/chain';
 import { runAuditCron } from '../src/audit/cron';
 import { readConfig } from '../src/config';
@@ -106,13 +107,18 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
     await sql('UPDATE audit_records SET method_id = ? WHERE user_id = ? AND seq = 2', 'events.delete', userId);
     for (const r of rows.slice(2)) await sql('UPDATE audit_records SET prev_hash = ? WHERE user_id = ? AND seq = ?', r.prevHash, userId, r.seq);
     await sql('UPDATE audit_heads SET hash = ? WHERE user_id = ?', await rowHash(rows[3]), userId);
+    // …and deletes the D1 copy of the checkpoints: the copy kept apart (R2) still holds the old hash.
+    await sql('DELETE FROM audit_checkpoints WHERE user_id = ?', userId);
     expect(await verify(username, token)).toMatchObject({ ok: false, problem: { kind: 'checkpoint-mismatch', seq: 4 } });
   });
 
   it('refuses a checkpoint whose signature is not the operator key', async () => {
     const { username, token, userId } = await accountWithChain(2);
     await runCron();
-    await sql(`UPDATE audit_checkpoints SET signed = signed + 1 WHERE user_id = ?`, userId);
+    // The kept-apart copy is altered: its signing time moved by a second.
+    const [object] = (await env.ATTACHMENTS.list({ prefix: `audit/checkpoints/${userId}/`, include: ['customMetadata'] })).objects;
+    const metadata = { ...object.customMetadata, signed: String(Number(object.customMetadata!.signed) + 1) };
+    await env.ATTACHMENTS.put(object.key, 'altered', { customMetadata: metadata });
     expect(await verify(username, token)).toMatchObject({ ok: false, problem: { kind: 'checkpoint-signature', seq: 2 } });
   });
 
@@ -131,8 +137,10 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
   });
 
   it('keeps records within retention: the cut stops at the last checkpoint before the first recent record', async () => {
-    const { userId } = await accountWithChain(2, now() - 40 * DAY);
+    const { userId } = await accountWithChain(1, now() - 40 * DAY);
     const db = getDb(env.DB);
+    await runAuditCron(env, readConfig(env), now());
+    await appendAuditEntries(db, userId, [auditEntry(userId, { time: now() - 40 * DAY + 1 })]);
     await runAuditCron(env, readConfig(env), now());
     await appendAuditEntries(db, userId, [auditEntry(userId, { time: now() - 20 * DAY })]);
     await appendAuditEntries(db, userId, [auditEntry(userId)]);
@@ -142,6 +150,10 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
     expect((await auditRows(userId)).map((r) => r.seq)).toEqual([3, 4]);
     const head = await env.DB.prepare('SELECT anchor_seq AS anchorSeq FROM audit_heads WHERE user_id = ?').bind(userId).first();
     expect(head).toEqual({ anchorSeq: 2 });
+    // Checkpoints before the anchor go too, in D1 and in the copy kept apart; the anchor's own stays.
+    const d1 = await env.DB.prepare('SELECT seq FROM audit_checkpoints WHERE user_id = ? ORDER BY seq').bind(userId).all();
+    expect(d1.results).toEqual([{ seq: 2 }, { seq: 4 }]);
+    expect((await listCheckpoints(env.ATTACHMENTS, userId)).map((c) => c.seq)).toEqual([2, 4]);
   });
 
   it('refuses an anchor that no signed checkpoint vouches for (a prefix deleted by hand)', async () => {

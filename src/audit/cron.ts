@@ -12,6 +12,7 @@ import { directoryOf } from '../storage/directory';
 import {
   deleteBeforeAnchor, insertAuditCheckpoint, moveAuditAnchor, selectHeadsToCheckpoint, selectPendingCuts, selectRetentionCuts,
 } from '../storage/audit';
+import { deleteCheckpointsBefore, putCheckpoint } from './checkpoint-store';
 import { checkpointSignedBy, signCheckpoint, signingKey, type SigningKey } from './signing';
 
 /** Heads signed per database and run; the rest wait for the next run. */
@@ -29,24 +30,27 @@ export interface CronOutcome {
   deleteSteps: number;
 }
 
-async function signHeads(db: Db, key: SigningKey, now: number): Promise<number> {
+async function signHeads(db: Db, bucket: R2Bucket, key: SigningKey, now: number): Promise<number> {
   const heads = await selectHeadsToCheckpoint(db, CHECKPOINTS_PER_RUN);
   if (heads.length === 0) return 0;
   const rows = await Promise.all(heads.map(async (h) => {
     const checkpoint = { userId: h.userId, seq: h.seq, hash: h.hash, signed: now };
     return { ...checkpoint, keyId: key.keyId, signature: await signCheckpoint(key, checkpoint) };
   }));
+  // R2 first: a checkpoint in D1 (which the cut and the next run read) always has its copy apart.
+  await Promise.all(rows.map((row) => putCheckpoint(bucket, row)));
   await runBatch(db, rows.map((row) => insertAuditCheckpoint(db, row)));
   return rows.length;
 }
 
-async function moveAnchors(db: Db, key: SigningKey, cutoff: number): Promise<number> {
+async function moveAnchors(db: Db, bucket: R2Bucket, key: SigningKey, cutoff: number): Promise<number> {
   const cuts = await selectRetentionCuts(db, cutoff, CUTS_PER_RUN);
   // Only a checkpoint this key signed may become an anchor: verification would refuse any other.
   const valid = [];
   for (const c of cuts) if (await checkpointSignedBy(key, c)) valid.push(c);
   if (valid.length === 0) return 0;
   await runBatch(db, valid.map((c) => moveAuditAnchor(db, c.userId, c.seq, c.hash)));
+  await Promise.all(valid.map((c) => deleteCheckpointsBefore(bucket, c.userId, c.seq)));
   return valid.length;
 }
 
@@ -71,8 +75,8 @@ export async function runAuditCron(env: Env, config: Config, now: number): Promi
   }
   const cutoff = now - config.auditRetentionDays * DAY;
   for (const db of directoryOf(env).databases()) {
-    outcome.checkpoints += await signHeads(db, key, now);
-    outcome.anchorsMoved += await moveAnchors(db, key, cutoff);
+    outcome.checkpoints += await signHeads(db, env.ATTACHMENTS, key, now);
+    outcome.anchorsMoved += await moveAnchors(db, env.ATTACHMENTS, key, cutoff);
     outcome.deleteSteps += await deleteCutRows(db);
   }
   return outcome;

@@ -5,7 +5,8 @@
 import * as v from 'valibot';
 import { signingKey } from '../audit/signing';
 import { verifyChain } from '../audit/verify';
-import { selectAuditChainPage, selectAuditCheckpoints, selectAuditHead } from '../storage/audit';
+import { listCheckpoints } from '../audit/checkpoint-store';
+import { selectAuditChainPage, selectAuditHead } from '../storage/audit';
 import { accessMethod, ok } from './table';
 
 export const auditMethods = [
@@ -16,7 +17,10 @@ export const auditMethods = [
     batch: true,
     handler: async (ctx) => {
       const { db, user } = ctx;
-      const { results: [heads, checkpoints] } = await ctx.run([selectAuditHead(db, user.id), selectAuditCheckpoints(db, user.id)] as const);
+      // The checkpoints verification trusts are the copies kept apart from D1 (R2). Read before the head: a
+      // head only moves forward, so no checkpoint signed meanwhile can lie past it.
+      const checkpoints = await listCheckpoints(ctx.env.ATTACHMENTS, user.id);
+      const { results: [heads] } = await ctx.run([selectAuditHead(db, user.id)] as const);
       // Records appended after the head was read are left for the next verification.
       const upTo = heads[0]?.seq ?? Number.MAX_SAFE_INTEGER;
       const page = async (afterSeq: number, limit: number) => (await ctx.run([selectAuditChainPage(db, user.id, afterSeq, upTo, limit)] as const)).results[0];

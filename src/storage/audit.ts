@@ -67,11 +67,6 @@ export function selectAuditChainPage(db: Db, userId: string, afterSeq: number, u
     WHERE user_id = ${userId} AND seq > ${afterSeq} AND seq <= ${upToSeq} ORDER BY seq LIMIT ${limit}`);
 }
 
-export function selectAuditCheckpoints(db: Db, userId: string) {
-  return db.all<AuditCheckpointRow>(sql`SELECT user_id AS userId, seq, hash, signed, key_id AS keyId, signature
-    FROM audit_checkpoints WHERE user_id = ${userId} ORDER BY seq`);
-}
-
 /** Heads that moved since their latest checkpoint (or never had one): the next ones to sign. */
 export function selectHeadsToCheckpoint(db: Db, limit: number) {
   return db.all<{ userId: string; seq: number; hash: string }>(sql`SELECT h.user_id AS userId, h.seq, h.hash

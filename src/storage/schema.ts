@@ -214,7 +214,10 @@ export const auditHeads = sqliteTable('audit_heads', {
   anchorHash: text('anchor_hash').notNull(),
 });
 
-/** Signed checkpoints of chain heads (Ed25519 under AUDIT_SIGNING_KEY), kept apart from the chain. */
+/**
+ * Signed checkpoints of chain heads (Ed25519 under AUDIT_SIGNING_KEY): the D1 copy the cron's queries join.
+ * Verification reads the copy kept apart in R2 (src/audit/checkpoint-store.ts).
+ */
 export const auditCheckpoints = sqliteTable(
   'audit_checkpoints',
   {
