@@ -19,6 +19,8 @@ export default defineConfig({
                 WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
                 WEBHOOK_MIN_INTERVAL_MS: '1000',
                 WEBHOOK_MAX_RETRIES: '3',
+                // A test-only Ed25519 key (PKCS#8, base64) for audit checkpoints; never used anywhere else.
+                AUDIT_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIJsKGjpLZ9SUm5DQJGCXA7P3ZTxfzRPI9p1hsBzhThD7',
                 TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
               },
             },

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, ROOT, startDevServer } from '../scripts/dev-server.mjs';
 import { parseArgs } from './args.mjs';
+import { auditSummary, auditText } from './audit.mjs';
 import { runScenario } from './load.mjs';
 import { budget, budgetText, table } from './report.mjs';
 import { sampleRss, workerdPids } from './rss.mjs';
@@ -143,6 +144,8 @@ try {
   if (streamsOk) Object.assign(ctx, await seedAccesses(base, user));
   await runPhase('large');
   const realtime = await runRealtime(base, server.pid, user, opts, log);
+  log('audit: waiting for the queue to drain…');
+  const audit = await auditSummary(base, user);
 
   const lines = budget(results);
   const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
@@ -154,6 +157,7 @@ try {
     results: results.map((r) => ({ ...r, ratioToFloorB: r.status === 'ran' && floorB ? r.rps / floorB.rps : null })),
     workerdMemoryDuringLargeScenarios: memory.result,
     realtime,
+    audit,
     budget: lines,
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -168,6 +172,7 @@ try {
   }
   console.log(`${budgetText(lines)}\n`);
   console.log(`${realtimeText(realtime)}\n`);
+  console.log(`${auditText(audit)}\n`);
   console.log(`results: ${path.relative(process.cwd(), out)} (${report.seconds} s)`);
   await cleanup();
   process.exit(0);

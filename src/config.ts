@@ -17,6 +17,8 @@ export interface Config {
   serial: string;
   /** Most open real-time sockets (plain and Socket.IO together) per account. */
   realtimeMaxSockets: number;
+  /** Audit records older than this many days are deleted by the cron, at a signed checkpoint (§5.13). */
+  auditRetentionDays: number;
   bench: boolean;
   /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
   profileMaxBytes: number;
@@ -51,6 +53,9 @@ const positiveInt = (value: string | undefined, fallback: number): number => {
   return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
 };
 
+/** §5.13: audit retention when the operator sets none. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
 const cache = new WeakMap<object, Config>();
 
 export function readConfig(env: Env): Config {
@@ -69,6 +74,7 @@ export function readConfig(env: Env): Config {
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
     realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
+    auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS, DEFAULT_AUDIT_RETENTION_DAYS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
     profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
     emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',

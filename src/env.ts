@@ -53,6 +53,12 @@ export interface Env {
   MAX_BATCH_CALLS?: string;
   MAX_SKIP?: string;
   MAX_LIMIT?: string;
+  /** Queue of audit records: the request's records are sent here after the response; its consumer stores them. */
+  AUDIT_QUEUE?: Queue;
+  /** Secret: Ed25519 private key (PKCS#8, PEM or base64) that signs audit checkpoints. */
+  AUDIT_SIGNING_KEY?: string;
+  /** Days audit records are kept (default 365). */
+  AUDIT_RETENTION_DAYS?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

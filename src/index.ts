@@ -8,6 +8,11 @@ import { rewriteSubdomain } from './api/subdomain';
 import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
+import { consumeAuditBatch } from './audit/consumer';
+import { runAuditCron } from './audit/cron';
+
+/** The audit queue's name in wrangler.toml: batches from any other queue are webhook deliveries. */
+const AUDIT_QUEUE_NAME = 'pryv-edge-audit';
 
 /** The per-account Durable Object (real-time sockets): the runtime finds the class among the entry's exports. */
 export { AccountObject } from './realtime/account-object';
@@ -37,10 +42,17 @@ export default {
     }
   },
 
-  /** Webhook deliveries: each message is one delivery; a failure to process it (D1 down) is retried by the queue. */
-  async queue(batch: MessageBatch<WebhookDelivery>, env: Env): Promise<void> {
+  /**
+   * The Worker's queues: webhook deliveries (each message one delivery; a failure to process it, D1 down, is
+   * retried by the queue) and audit records (appended to each account's chain, docs/decisions/018-audit-storage.md).
+   */
+  async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+    if (batch.queue === AUDIT_QUEUE_NAME) {
+      await consumeAuditBatch(batch, env);
+      return;
+    }
     await Promise.all(
-      batch.messages.map(async (message) => {
+      (batch as MessageBatch<WebhookDelivery>).messages.map(async (message) => {
         try {
           await deliverQueued(env, message.body);
           message.ack();
@@ -51,4 +63,9 @@ export default {
       }),
     );
   },
-} satisfies ExportedHandler<Env, WebhookDelivery>;
+
+  /** The Cron Trigger: signs audit checkpoints and enforces audit retention. */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    await runAuditCron(env, readConfig(env), controller.scheduledTime / 1000);
+  },
+} satisfies ExportedHandler<Env>;

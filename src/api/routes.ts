@@ -37,6 +37,7 @@ export const USER_ROUTES: UserRoute[] = [
   removed('POST', 'events/start'),
   removed('POST', 'events/stop'),
   removed('GET', 'audit/logs'),
+  r('GET', 'audit/verify', 'audit.verify', 'query'),
   r('GET', 'events', 'events.get', 'query'),
   r('POST', 'events', 'events.create', 'body'),
   later('POST', 'events/:id/series', 'High-frequency series'),

@@ -3,7 +3,8 @@ import type { PublicContext, RequestInfo } from '../core/context';
 import type { Notifier } from '../core/notices';
 import type { Env } from '../env';
 import { scheduleDeliveries } from '../webhooks/schedule';
-import { auditSink, notifier as hub } from './hooks';
+import { auditSinkFor } from './audit-sink';
+import { notifier as hub } from './hooks';
 
 /**
  * The change feed's consumers: the isolate hub (in-isolate subscribers) and webhook scheduling, which runs
@@ -22,7 +23,7 @@ function notifierFor(env: Env): Notifier {
   };
 }
 
-/** The context every call starts from: settings, the request, its time, and the change and audit hooks. */
+/** The context every call starts from: settings, the request, its time, the change feed and the audit sink (hook and queue). */
 export function baseContext(env: Env, request: RequestInfo): PublicContext {
-  return { env, config: readConfig(env), request, now: Date.now() / 1000, notifier: notifierFor(env), audit: auditSink };
+  return { env, config: readConfig(env), request, now: Date.now() / 1000, notifier: notifierFor(env), audit: auditSinkFor(env) };
 }

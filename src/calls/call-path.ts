@@ -99,7 +99,7 @@ class RequestScope {
   /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
   finish(): void {
     const { waitUntil } = this.base.request;
-    for (const record of this.records) this.base.audit.record(record, waitUntil);
+    if (this.records.length > 0) this.base.audit.record(this.records, waitUntil);
     if (this.user && this.changed.size > 0) {
       const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
       this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now }, waitUntil);

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { auditGrantsCovered, auditReadable, isAuditId, parseAuditStream } from '../audit/streams';
 import { err } from '../core/errors';
 import { clientDataSchema, deviceNameSchema, idSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { forgetSealed } from '../auth/access-cache';
@@ -83,7 +84,27 @@ class StreamRefs {
   ids = () => this.parents.keys();
 }
 
-const streamIdsOf = (list: readonly Permission[]) => list.filter(isStreamPermission).map((p) => p.streamId);
+/** The account's own stream ids a permission list names (audit streams are checked apart). */
+const streamIdsOf = (list: readonly Permission[]) => list.filter(isStreamPermission).map((p) => p.streamId).filter((id) => !isAuditId(id));
+
+/**
+ * Audit stream grants (§5.13): known audit streams, at `read`, un-narrowed, and, from an app, only what the app
+ * may read itself (its own `:_audit:access-{id}` included). `refuse` is the answer for the last rule (403 on
+ * create, 400 on update, §7.7).
+ */
+function checkAuditGrants(ctx: AccessContext, list: readonly Permission[], refuse: (message: string) => Error): void {
+  const grants = list.filter(isStreamPermission).filter((p) => isAuditId(p.streamId));
+  const unknown = grants.filter((p) => parseAuditStream(p.streamId) === null).map((p) => p.streamId);
+  if (unknown.length > 0) throw err.unknownReferenced(`Unknown stream(s) in permissions: ${unknown.join(', ')}.`, { permissions: unknown });
+  for (const p of grants) {
+    if (p.level !== 'read' || p.tags !== undefined || p.fromTime !== undefined || p.toTime !== undefined) {
+      throw err.paramsFormat(`Audit stream "${p.streamId}" can only be granted at level "read", without narrowing.`, { streamId: p.streamId });
+    }
+    if (!auditReadable(ctx.permissions, ctx.access.id, p.streamId, parseAuditStream(p.streamId)!)) {
+      throw refuse(`The creating access cannot read audit stream "${p.streamId}" itself.`);
+    }
+  }
+}
 
 function assertStreamsExist(list: readonly Permission[], refs: StreamRefs): void {
   const unknown = streamIdsOf(list).filter((id) => !refs.has(id));
@@ -159,7 +180,10 @@ function planUpdate(
     throw err.paramsFormat('"deviceName" is only allowed on app accesses.', [{ code: 'type', message: 'App accesses only', path: 'deviceName' }]);
   }
   let list = update.permissions === undefined ? parseJson<Permission[]>(target.permissions, []) : normalizePermissions(update.permissions).list;
-  if (update.permissions !== undefined) assertStreamsExist(list, refs);
+  if (update.permissions !== undefined) {
+    assertStreamsExist(list, refs);
+    checkAuditGrants(ctx, list, (message) => err.invalidOperation(message));
+  }
   const expires = update.expireAfter !== undefined ? now + update.expireAfter : update.expires === null ? null : target.expires;
   const name = update.name ?? target.name;
   const deviceName = update.deviceName === undefined ? target.deviceName : update.deviceName;
@@ -174,7 +198,10 @@ function planUpdate(
   } else if (target.type === 'app') {
     const offendingChildren = children
       .filter((c) => c.type === 'shared')
-      .filter((c) => !childFits(next, { permissions: new Permissions(c.type, parseJson(c.permissions, [])), expires: c.expires }, refs.ids(), refs.parentOf))
+      .filter((c) => {
+        const permissions = new Permissions(c.type, parseJson(c.permissions, []));
+        return !childFits(next, { permissions, expires: c.expires }, refs.ids(), refs.parentOf) || !auditGrantsCovered(next.permissions, target.id, permissions);
+      })
       .map((c) => wireAccessId(c));
     if (offendingChildren.length > 0) {
       throw err.invalidOperation('Some accesses created by this app would no longer fit within it.', { offendingChildren });
@@ -260,6 +287,7 @@ export const accessesMethods = [
       const { results: [refRows] } = await ctx.run([selectStreamRefs(db, user.id)] as const);
       const refs = new StreamRefs(refRows);
       const newStreams = streamsToCreate(ctx, perms, refs);
+      checkAuditGrants(ctx, perms.list, (message) => err.forbidden(message));
       const expires = params.expireAfter === undefined ? null : now + params.expireAfter;
       let list = perms.list;
       if (access.type === 'app') {

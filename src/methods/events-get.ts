@@ -15,6 +15,7 @@ import type { AccessContext } from '../core/context';
 import { maxValueOf } from '../core/limits';
 import { jsonObject, timestamp } from '../core/params';
 import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
+import { compileAuditQueries, readAuditEvents, readsAudit } from './audit-events';
 import { accessMethod, ok } from './table';
 
 /** Rows read per D1 round trip once a result is larger than one page. */
@@ -130,6 +131,13 @@ export const eventsGetMethod = accessMethod({
     const queries = parseStreamsParam(p.streams, ctx.config.limits.jsonDepth);
     const window = timeWindow(p, ctx.now);
     const limit = window.limit ?? Infinity;
+    if (readsAudit(queries)) {
+      const events = await readAuditEvents(ctx, compileAuditQueries(ctx, queries), {
+        from: window.from, to: window.to, limit, skip: p.skip ?? 0, types: typeFilter(p.types), modifiedSince: p.modifiedSince,
+        ascending: p.sortAscending === true, empty: p.tags !== undefined || p.running === true || p.state === 'trashed',
+      });
+      return ok(p.includeDeletions ? { events, eventDeletions: [] } : { events });
+    }
     const firstSize = Math.min(PAGE_SIZE, limit);
     const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
       const f = buildFilter(ctx, tree, p, queries, window);

@@ -15,6 +15,7 @@ import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
 } from './event-input';
 import { idSchema, parseUpdate, updateParams } from '../core/params';
+import { isAuditId } from '../audit/streams';
 import { accessMethod, ok } from './table';
 import { wireAccessId } from '../lib/access-refs';
 
@@ -60,6 +61,11 @@ function requireWritable(ctx: AccessContext, tree: StreamTree, e: StoredEvent): 
   }
 }
 
+/** Audit events are read-only (§5.13): no event is created in, moved to, changed or deleted from the audit store. */
+function refuseAuditWrite(id: string | undefined, streamIds: readonly string[]): void {
+  if ((id !== undefined && isAuditId(id)) || streamIds.some(isAuditId)) throw err.forbidden('Audit events are read-only.');
+}
+
 export const eventMethods = [
   accessMethod({
     id: 'events.create',
@@ -69,6 +75,7 @@ export const eventMethods = [
     batch: true,
     handler: async (ctx, params) => {
       const streamIds = requireStreamIds(resolveStreamIds(params.streamIds, params.streamId));
+      refuseAuditWrite(params.id, streamIds);
       checkTypeAndContent(params.type, params.content);
       const e: StoredEvent = {
         id: params.id ?? newId(),
@@ -131,6 +138,7 @@ export const eventMethods = [
     handler: async (ctx, params) => {
       const update = parseUpdate(params.update, EVENT_READ_ONLY, updateSchema, ctx.config.limits);
       const newStreamIds = resolveStreamIds(update.streamIds, update.streamId);
+      refuseAuditWrite(params.id, newStreamIds ?? []);
       if (newStreamIds !== undefined) requireStreamIds(newStreamIds);
       const tags = update.tags === undefined ? undefined : normalizeTags(update.tags);
       const next = await withTree(ctx, async (tree) => {
@@ -184,8 +192,9 @@ export const eventMethods = [
     params: v.strictObject({ id: idSchema }),
     who: ALL_TYPES,
     batch: true,
-    handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> =>
-      withTree(ctx, async (tree) => {
+    handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> => {
+      refuseAuditWrite(params.id, []);
+      return withTree(ctx, async (tree) => {
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);
         if (!old.trashed) {
@@ -199,6 +208,7 @@ export const eventMethods = [
           ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, wireAccessId(ctx.access)),
         ]);
         return ok({ eventDeletion: { id: old.id, deleted: ctx.now } });
-      }),
+      });
+    },
   }),
 ];

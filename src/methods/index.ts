@@ -2,6 +2,7 @@ import { accessInfoMethods } from './access-info';
 import { accountMethods } from './account';
 import { accessesMethods } from './accesses';
 import { checkAppMethod } from './accesses-check-app';
+import { auditMethods } from './audit';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
 import { emailLookupMethods } from './email-lookups';
@@ -19,7 +20,7 @@ import type { MethodDef } from './table';
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
-    ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods,
+    ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods, ...auditMethods,
   ].map((m) => [m.id, m]),
 );
 

@@ -286,6 +286,12 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     result: keys({ webhook: one('Webhook') }),
     errors: ['unknown-resource', 'unknown-referenced-resource'],
   },
+  'audit.verify': {
+    summary: "Recompute the account's audit hash chain and report its first broken link (personal only)",
+    description: 'Checks every record after the anchor, the head and the signed checkpoints. A problem is an answer, not an error: `ok` is false and `problem` names the seq and record.',
+    result: keys({ verification: one('AuditVerification') }),
+    errors: ['forbidden'],
+  },
   'followedSlices.get': {
     summary: 'List the slices of other accounts this account follows',
     result: keys({ followedSlices: many('FollowedSlice') }),
@@ -347,7 +353,9 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     description:
       'Without `fromTime`, `toTime` and `limit`, the 20 most recent events. `streams` takes ids (repeated key) or a ' +
       'streams query as JSON (`{"any":[…],"all":[…],"not":[…]}`, or an array of them, OR-ed). `tags` keeps events ' +
-      'carrying at least one of the tags. `content` and `clientData` queries answer 451 (not shipped).',
+      'carrying at least one of the tags. `content` and `clientData` queries answer 451 (not shipped). Audit events ' +
+      '(types `audit-log/pryv-api` and `audit-log/pryv-api-error`) come only when `streams` names audit streams: ' +
+      '`:_audit:`, `:_audit:accesses`, `:_audit:actions`, `:_audit:access-{id}`, `:_audit:action-{methodId}`.',
     result: keys({ events: many('Event'), eventDeletions: optional(many('ItemDeletion')) }),
     errors: ['unknown-referenced-resource', 'unavailable-method'],
     example: { streams: ['health'], types: ['mass/kg'], tags: ['morning'], fromTime: EXAMPLE_FROM_TIME, limit: 50 },

@@ -239,6 +239,29 @@ export const SHAPES = {
     ['regions'],
     'The single region, zone and hosting of this server.',
   ),
+  AuditVerification: closed(
+    {
+      ok: { type: 'boolean', description: 'True when the whole chain, its head and its checkpoints agree.' },
+      records: num('Records checked after the anchor.'),
+      anchor: closed({ seq: num('Seq verification starts after.'), hash: str() }, ['seq', 'hash'], 'Where the chain starts (0 and zeros, or the checkpoint retention cut at).'),
+      head: { anyOf: [closed({ seq: num('Last seq.'), hash: str() }, ['seq', 'hash'], 'The chain head.'), { type: 'null' }] },
+      checkpoints: num('Signed checkpoints of this chain.'),
+      signaturesChecked: { type: 'boolean', description: 'False when the server has no signing key configured.' },
+      problem: closed(
+        {
+          kind: { type: 'string', enum: ['gap', 'hash-mismatch', 'head-mismatch', 'anchor-unsigned', 'checkpoint-signature', 'checkpoint-mismatch'] },
+          seq: num('The seq the problem is at (a gap: the first missing one).'),
+          recordId: str('The record concerned, when still stored.'),
+          missing: closed({ from: num('First missing seq.'), to: num('Last missing seq.') }, ['from', 'to'], 'The seqs a gap lacks.'),
+          message: str(),
+        },
+        ['kind', 'seq', 'message'],
+        'The first broken link.',
+      ),
+    },
+    ['ok', 'records', 'anchor', 'head', 'checkpoints', 'signaturesChecked'],
+    "The result of recomputing the account's audit hash chain.",
+  ),
 } satisfies Record<string, JsonSchema>;
 
 export type ShapeName = keyof typeof SHAPES;

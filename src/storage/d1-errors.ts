@@ -8,8 +8,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 
-/** Why a guarded batch was aborted: the caller's access, the user's stream tree, or the row a write read. */
-export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed';
+/** Why a guarded batch was aborted: the caller's access, the user's stream tree, the row a write read, or an audit chain head. */
+export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed' | 'head-moved';
 
 const ABORT_PREFIX = 'pryv-abort:';
 

@@ -13,6 +13,8 @@ import { findConflicts, findUserByUsername, findUsernameByEmail, updateAccountRo
 export interface Directory {
   /** The database holding this account (existing or about to be registered). */
   dbFor(username: string): Db;
+  /** Every database, for work over all accounts (the audit cron). */
+  databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
   conflicts(username: string, email: string): Promise<{ username: boolean; email: boolean }>;
   /** The account of a username, or null. */
@@ -34,6 +36,7 @@ function singleDatabase(env: Env): Directory {
   const db = getDb(env.DB);
   return {
     dbFor: () => db,
+    databases: () => [db],
     conflicts: (username, email) => findConflicts(db, username, email),
     findUser: (username) => findUserByUsername(db, username),
     findShareLink: (codeHash) => findShareLink(db, codeHash),

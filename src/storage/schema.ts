@@ -248,6 +248,71 @@ export const webhooks = sqliteTable(
   ],
 );
 
+/**
+ * Audit records (§5.13), one hash chain per account (docs/decisions/018-audit-storage.md). `seq` numbers an
+ * account's records from 1 without gaps; `prev_hash` is the SHA-256 of the previous record's canonical form
+ * (the anchor's hash for the first one kept). Written only by the audit queue's consumer.
+ */
+export const auditRecords = sqliteTable(
+  'audit_records',
+  {
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    /** cuid2 given when the call ended; unique per account, so a re-delivered message is not stored twice. */
+    id: text('id').notNull(),
+    time: real('time').notNull(),
+    accessId: text('access_id').notNull(),
+    methodId: text('method_id').notNull(),
+    sourceName: text('source_name').notNull(),
+    sourceIp: text('source_ip').notNull(),
+    /** JSON object: the call's query-string and path params, never a body. */
+    query: text('query').notNull(),
+    errorId: text('error_id'),
+    errorMessage: text('error_message'),
+    prevHash: text('prev_hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.seq] }),
+    uniqueIndex('audit_records_id').on(t.userId, t.id),
+    // events.get's order (time, id), whole store or one access or one action.
+    index('audit_records_time').on(t.userId, t.time, t.id),
+    index('audit_records_access').on(t.userId, t.accessId, t.time),
+    index('audit_records_method').on(t.userId, t.methodId, t.time),
+  ],
+);
+
+/**
+ * Each account's chain head (last seq and its record's hash) and anchor (where verification starts: seq 0
+ * and the zero hash, or the signed checkpoint retention cut at). Appends are guarded on `seq`.
+ */
+export const auditHeads = sqliteTable('audit_heads', {
+  userId: text('user_id').primaryKey(),
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+  anchorSeq: integer('anchor_seq').notNull().default(0),
+  anchorHash: text('anchor_hash').notNull(),
+});
+
+/**
+ * Signed checkpoints of chain heads (Ed25519 under AUDIT_SIGNING_KEY): the D1 copy the cron's queries join.
+ * Verification reads the copy kept apart in R2 (src/audit/checkpoint-store.ts).
+ */
+export const auditCheckpoints = sqliteTable(
+  'audit_checkpoints',
+  {
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    hash: text('hash').notNull(),
+    /** When it was signed (float seconds). */
+    signed: real('signed').notNull(),
+    /** First 16 hex digits of the SHA-256 of the (base64) public key that verifies `signature`. */
+    keyId: text('key_id').notNull(),
+    /** Base64 Ed25519 signature of the checkpoint's canonical form. */
+    signature: text('signature').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.seq] })],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type AccessRow = typeof accesses.$inferSelect;
 export type StreamRow = typeof streams.$inferSelect;
@@ -256,3 +321,6 @@ export type ShareLinkRow = typeof shareLinks.$inferSelect;
 export type AccessHistoryRow = typeof accessHistory.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
 export type WebhookRow = typeof webhooks.$inferSelect;
+export type AuditRecordRow = typeof auditRecords.$inferSelect;
+export type AuditHeadRow = typeof auditHeads.$inferSelect;
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
