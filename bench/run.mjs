@@ -12,6 +12,7 @@ import { runScenario } from './load.mjs';
 import { budget, budgetText, table } from './report.mjs';
 import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
+import { realtimeText, runRealtime } from './realtime.mjs';
 import { IDLE_SECONDS, runSoak, soakText } from './soak.mjs';
 import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
 
@@ -57,9 +58,13 @@ process.on('SIGTERM', () => abort('terminated', 143));
 
 // Bound the whole run: seeding at a pessimistic 50 events/s (about 250/s measured on 2 busy cores), plus
 // every scenario round with slack.
+// Real-time: three latency runs and two idle holds, plus opening and closing the sockets.
+const realtimePlanned = 3 * (30 + opts.realtimeWrites * 0.5) + 2 * (opts.idleSeconds + 60);
 const planned = opts.soak
   ? 120 + opts.events / 50 + opts.soak + IDLE_SECONDS + 60
-  : 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20);
+  : opts.realtimeOnly
+    ? 120 + realtimePlanned
+    : 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20) + realtimePlanned;
 setTimeout(() => abort(`time limit of ${Math.round(opts.timeout ?? planned)} s reached`, 2), (opts.timeout ?? planned) * 1000).unref();
 
 try {
@@ -68,7 +73,14 @@ try {
   // The soak reads the Worker isolate's heap through wrangler's inspector proxy, on a port of its own.
   const inspectorPort = opts.soak ? await freePort() : null;
   const extraArgs = inspectorPort ? ['--inspector-port', String(inspectorPort)] : [];
-  starting = startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' }, extraArgs });
+  // The idle-socket measurement holds many sockets on one account: the per-account cap is raised for it.
+  const socketCap = String(2 * opts.idleSockets + opts.realtimeSockets);
+  starting = startDevServer({
+    stateDir,
+    logLevel: 'error',
+    vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1', REALTIME_MAX_SOCKETS: socketCap },
+    extraArgs,
+  });
   server = await starting;
   log(`server on ${server.url} (wrangler pid ${server.pid})`);
   const base = server.url;
@@ -105,6 +117,16 @@ try {
     }
   };
 
+  if (opts.realtimeOnly) {
+    const realtime = await runRealtime(base, server.pid, user, opts, log);
+    const out = opts.out ?? path.join(ROOT, 'bench', 'results', 'realtime.json');
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { ...opts, out: undefined }, realtime }, null, 2)}\n`);
+    console.log(`\n${realtimeText(realtime)}\n\nresults: ${path.relative(process.cwd(), out)} (${Math.round((Date.now() - started) / 1000)} s)`);
+    await cleanup();
+    process.exit(0);
+  }
+
   await runPhase('base');
   log('seeding: stream tree');
   const streamsOk = (await seedStreams(base, user)).available;
@@ -120,6 +142,7 @@ try {
   }
   if (streamsOk) Object.assign(ctx, await seedAccesses(base, user));
   await runPhase('large');
+  const realtime = await runRealtime(base, server.pid, user, opts, log);
 
   const lines = budget(results);
   const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
@@ -130,6 +153,7 @@ try {
     seeding,
     results: results.map((r) => ({ ...r, ratioToFloorB: r.status === 'ran' && floorB ? r.rps / floorB.rps : null })),
     workerdMemoryDuringLargeScenarios: memory.result,
+    realtime,
     budget: lines,
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -143,6 +167,7 @@ try {
     console.log('');
   }
   console.log(`${budgetText(lines)}\n`);
+  console.log(`${realtimeText(realtime)}\n`);
   console.log(`results: ${path.relative(process.cwd(), out)} (${report.seconds} s)`);
   await cleanup();
   process.exit(0);

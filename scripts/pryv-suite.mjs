@@ -3,6 +3,7 @@
 //   node scripts/pryv-suite.mjs --url http://127.0.0.1:8787/reg/service/info   uses a server already running
 //   --json <file>   also writes {passed, failed, pending, excluded, failures} there (the e2e test reads it)
 //   --all           ignores the exclusion list (shows what the SECOND/LATER tiers would still need)
+//   --addons        runs the mocha tests that the `@pryv/socket.io` and `@pryv/monitor` add-ons ship instead
 // Exit code 0 when no selected test fails.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,12 +49,22 @@ export const EXCLUDED = {
     'attachments are SECOND (spec §1.2, §5.5): multipart events.create answers 451 until they ship',
 };
 
+/** The add-ons' own tests, as their npm tarballs ship them: Socket.IO transport and the Monitor (§5.14). */
+export const ADDON_SUITES = [
+  { dir: path.join(ROOT, 'node_modules', '@pryv', 'socket.io'), files: ['test/socket.io.test.js'] },
+  { dir: path.join(ROOT, 'node_modules', '@pryv', 'monitor'), files: ['test/monitor.test.js', 'test/monitor-edge-cases.test.js', 'test/socket.test.js', 'test/timer.test.js'] },
+];
+export const ADDON_FILES = ADDON_SUITES.flatMap((s) => s.files.map((f) => path.join(s.dir, f)));
+
+/** Add-on tests left out, by full mocha title, each with its reason (none until a run shows one). */
+export const ADDON_EXCLUDED = {};
+
 function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Runs the selected files with mocha against the service at `serviceInfoUrl`; resolves with the figures. */
-export async function runPryvSuite({ serviceInfoUrl, files = SELECTED_FILES, exclude = EXCLUDED, reporter = 'spec' }) {
+export async function runPryvSuite({ serviceInfoUrl, files = SELECTED_FILES, exclude = EXCLUDED, reporter = 'spec', cwdDir = path.join(ROOT, 'node_modules', 'pryv') }) {
   // test/test-data.js reads the URL when first loaded; the client's tests reach it through `require` and `testData`.
   process.env.PRYV_SERVICE_INFO_URL = serviceInfoUrl;
   // Service.test.js's error cases assert rejections (`rejectedWith`); ServiceAssets and the browser mock build a DOM.
@@ -66,13 +77,14 @@ export async function runPryvSuite({ serviceInfoUrl, files = SELECTED_FILES, exc
   const titles = Object.keys(exclude);
   const mocha = new Mocha({ reporter, timeout: 15_000, color: false });
   if (titles.length) mocha.grep(new RegExp(`^(?:${titles.map(escapeRegExp).join('|')})$`)).invert();
-  for (const f of files) mocha.addFile(path.join(PRYV_TESTS, f));
+  // Relative names are the pryv client's test files; the add-ons' are absolute.
+  for (const f of files) mocha.addFile(path.resolve(PRYV_TESTS, f));
   await mocha.loadFilesAsync();
 
   const result = { files, passed: [], failed: [], pending: [], excluded: exclude, failures: [] };
   // The client's tests open fixtures such as './test/Y.png' relative to their own package.
   const cwd = process.cwd();
-  process.chdir(path.join(ROOT, 'node_modules', 'pryv'));
+  process.chdir(cwdDir);
   await new Promise((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on('pass', (t) => result.passed.push(t.fullTitle()));
@@ -112,7 +124,7 @@ export function runPryvSuiteProcess(args = []) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, json: { type: 'string' }, all: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { url: { type: 'string' }, json: { type: 'string' }, all: { type: 'boolean' }, addons: { type: 'boolean' } } });
   let server;
   let stateDir;
   let serviceInfoUrl = values.url;
@@ -123,17 +135,20 @@ async function main() {
   }
   let result;
   try {
-    result = await runPryvSuite({ serviceInfoUrl, exclude: values.all ? {} : EXCLUDED });
+    result = values.addons
+      ? await runPryvSuite({ serviceInfoUrl, files: ADDON_FILES, exclude: values.all ? {} : ADDON_EXCLUDED, cwdDir: ADDON_SUITES[1].dir })
+      : await runPryvSuite({ serviceInfoUrl, exclude: values.all ? {} : EXCLUDED });
   } finally {
     await server?.stop();
     if (stateDir) removeDir(stateDir);
   }
   const excluded = Object.keys(result.excluded).length;
   console.log(
-    `\npryv client suite: ${result.passed.length} passed, ${result.failed.length} failed, ${result.pending.length} skipped by the suite itself, ${excluded} excluded by title`,
+    `\n${values.addons ? 'pryv add-ons (socket.io, monitor) suite' : 'pryv client suite'}: ${result.passed.length} passed, ${result.failed.length} failed, ${result.pending.length} skipped by the suite itself, ${excluded} excluded by title`,
   );
   if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
-  process.exitCode = result.failed.length ? 1 : 0;
+  // Exit now: a socket a test left open (Socket.IO clients retry for a minute) would keep the process alive.
+  process.exit(result.failed.length ? 1 : 0);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

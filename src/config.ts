@@ -15,6 +15,8 @@ export interface Config {
   invitationTokens: string[];
   apiVersion: string;
   serial: string;
+  /** Most open real-time sockets (plain and Socket.IO together) per account. */
+  realtimeMaxSockets: number;
   bench: boolean;
   /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
   profileMaxBytes: number;
@@ -33,6 +35,9 @@ export const DEFAULT_PROFILE_MAX_BYTES = 64 * 1024;
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
+
+/** Default cap on one account's open real-time sockets (§5.14 limits). */
+export const DEFAULT_REALTIME_MAX_SOCKETS = 100;
 
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -63,6 +68,7 @@ export function readConfig(env: Env): Config {
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
+    realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
     profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
     emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',

@@ -11,6 +11,8 @@ export interface Env {
   DB: D1Database;
   ACCESSES: KVNamespace;
   ATTACHMENTS: R2Bucket;
+  /** One Durable Object per account (by user id): its real-time sockets (src/realtime/account-object.ts). */
+  ACCOUNTS: DurableObjectNamespace;
   /** Webhook deliveries (producer and consumer: this Worker). */
   WEBHOOKS: Queue<WebhookDelivery>;
   SERVICE_NAME?: string;
@@ -19,6 +21,8 @@ export interface Env {
   TRUSTED_APPS?: string;
   REGISTRATION?: string;
   INVITATION_TOKENS?: string;
+  /** Most open real-time sockets per account (default 100). */
+  REALTIME_MAX_SOCKETS?: string;
   API_VERSION?: string;
   /** Secret: key sealing the copy of each token that `accesses.get` must return. */
   TOKEN_KEY?: string;

@@ -9,6 +9,9 @@ import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
 
+/** The per-account Durable Object (real-time sockets): the runtime finds the class among the entry's exports. */
+export { AccountObject } from './realtime/account-object';
+
 const app = createApp();
 
 export default {

@@ -6,6 +6,8 @@ import type { PublicContext } from '../core/context';
 import { err, MESSAGES } from '../core/errors';
 import type { Env } from '../env';
 import { METHODS } from '../methods';
+import { accountNotifier } from '../realtime/account-notifier';
+import { openPlainChannel, openSocketIo } from '../realtime/upgrade';
 import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
 import { ASSETS_PREFIX, serveAsset } from './assets';
 import { corsHeaders } from './cors';
@@ -32,7 +34,9 @@ function publicContext(c: C): PublicContext {
     waitUntil = (p) => void p.catch(() => undefined);
   }
   const ip = c.req.header('cf-connecting-ip') ?? '';
-  return baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
+  const base = baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
+  // Every notice also goes to the account's object, for its real-time sockets.
+  return { ...base, notifier: accountNotifier(c.env, base.notifier) };
 }
 
 /** Assembles raw params from the request as the route says (§2.8). */
@@ -117,6 +121,21 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
   }
 }
 
+/** `GET U/notifications` (§5.14): JSON answers until the token is accepted, then the WebSocket. */
+async function notifications(c: C, username: string): Promise<Response> {
+  const base = publicContext(c);
+  try {
+    return await openPlainChannel(base, username, extractToken(c.req.raw, new URL(c.req.url)), c.req.raw);
+  } catch (e) {
+    return errorResponse(e, base.config);
+  }
+}
+
+/** Socket.IO's Engine.IO endpoint; `username` when the URL names the user (subdomain mode). */
+function socketIo(c: C, username: string | null): Promise<Response> {
+  const url = new URL(c.req.url);
+  return openSocketIo(publicContext(c), c.req.raw, url, extractToken(c.req.raw, url), username);
+}
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
@@ -138,6 +157,8 @@ export function createApp(): Hono<AppEnv> {
   app.get('/openapi.json', (c) => serveOpenApi(readConfig(c.env).publicUrl ?? withSlash(new URL(c.req.url).origin)));
   // Share links (`s` can never be a username: fewer than 5 characters).
   app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));
+  // Socket.IO at the host root (§5.14): in path mode the namespace, sent after the handshake, names the user.
+  app.get('/socket.io', (c) => socketIo(c, null));
 
   app.all('*', async (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
@@ -150,6 +171,8 @@ export function createApp(): Hono<AppEnv> {
       const url = new URL(c.req.url);
       return serveShareByToken(publicContext(c), first, extractToken(c.req.raw, url), url);
     }
+    if (c.req.method === 'GET' && rest.length === 1 && rest[0] === 'notifications') return notifications(c, first);
+    if (c.req.method === 'GET' && rest.length === 1 && rest[0] === 'socket.io') return socketIo(c, first);
     return userDispatch(c, first, rest);
   });
 

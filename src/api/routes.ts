@@ -106,7 +106,6 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
 
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
-  ['notifications', 'The notification channel'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];

@@ -207,6 +207,7 @@ const TAGS = [
   { name: 'profile', description: 'Profile sets: public, private, and one per app.' },
   { name: 'event-types', description: 'The published event-type directory (product extension).' },
   { name: 'share-links', description: 'Read-only pages of shared accesses (product extension).' },
+  { name: 'real-time', description: 'WebSocket upgrades: the plain notification channel and Socket.IO v4 (§5.14).' },
   { name: 'not-available', description: 'Routes that are removed (410) or not shipped yet (451).' },
 ];
 

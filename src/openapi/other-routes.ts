@@ -75,6 +75,32 @@ export const OTHER_ROUTES: OtherRoute[] = [
     query: [pageParam],
     responses: sharePages,
   },
+  {
+    verb: 'get', path: '/{username}/notifications', operationId: 'notifications.open', summary: 'Plain WebSocket notification channel', tag: 'real-time', kind: 'static', token: true,
+    description:
+      'With `Upgrade: websocket`. The token (`?auth=` or `Authorization`) is checked before the upgrade. Frames: `{"messages": ["eventsChanged" | "streamsChanged" | "accessesChanged"], "meta": {…}}`, coalesced within 100 ms; closed with 4403 `forbidden` when the access is revoked or expires.',
+    responses: {
+      '101': { description: 'Switched to WebSocket.' },
+      '400': { description: '`invalid-request-structure`: a GET without `Upgrade: websocket`.', mediaType: 'application/json' },
+      '401': { description: '`invalid-access-token`: no token.', mediaType: 'application/json' },
+      '403': { description: '`invalid-access-token` (unknown or revoked token) or `forbidden` (expired access).', mediaType: 'application/json' },
+      '404': { description: '`unknown-resource`: unknown user.', mediaType: 'application/json' },
+      '429': { description: '`too-many-attempts`: the account has `REALTIME_MAX_SOCKETS` open sockets.', mediaType: 'application/json' },
+    },
+  },
+  {
+    verb: 'get', path: '/socket.io/', operationId: 'socketIo.engine', summary: 'Socket.IO v4 (Engine.IO 4, WebSocket transport only)', tag: 'real-time', kind: 'static', token: true,
+    description:
+      'As `@pryv/socket.io` connects: `{apiEndpoint without token}{username}?auth={token}` with `transports: ["websocket"]`; the namespace is `/{username}` or `/{username}/{username}`. Events `eventsChanged`, `streamsChanged`, `accessesChanged`, `accessUpdated`; `emit(methodId, params, ack)` and `callBatch` run like HTTP calls. Refusals are Socket.IO connect errors.',
+    query: [
+      { name: 'EIO', description: 'Engine.IO protocol: `4`.', schema: { type: 'string', enum: ['4'] } },
+      { name: 'transport', description: '`websocket` (polling is not served).', schema: { type: 'string', enum: ['websocket'] } },
+    ],
+    responses: {
+      '101': { description: 'Switched to WebSocket; the Engine.IO handshake follows.' },
+      '400': { description: "Engine.IO's own error `{code, message, context}`: another transport (0, `Transport unknown`), another protocol version (5) or no upgrade (3).", mediaType: 'application/json' },
+    },
+  },
   { verb: 'post', path: '/reg/access', operationId: 'authRequest.create', summary: 'App authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
   { verb: 'get', path: '/reg/access/{key}', operationId: 'authRequest.poll', summary: 'Poll an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
   { verb: 'post', path: '/reg/access/{key}', operationId: 'authRequest.update', summary: 'Answer an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },

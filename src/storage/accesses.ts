@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { abortSql } from './d1-errors';
 import { accessHistory, accesses, type AccessRow } from './schema';
@@ -190,4 +190,32 @@ export function deleteAccessCascade(db: Db, userId: string, id: string, now: num
       ),
     )
     .returning({ id: accesses.id, serial: accesses.serial, tokenSealed: accesses.tokenSealed });
+}
+
+/** What an open real-time socket needs to know about its access now: revoked, changed, expiring (§5.14). */
+export type AccessState = Pick<AccessRow, 'id' | 'tokenHash' | 'modified' | 'expires' | 'sessionExpires' | 'deleted'>;
+
+/** D1 binds at most 100 parameters per statement: the account id plus this many access ids. */
+const STATE_IDS_PER_QUERY = 90;
+
+/** The current state of the given accesses of one account (rows missing from the answer no longer exist). */
+export async function selectAccessStates(db: Db, userId: string, ids: readonly string[]): Promise<AccessState[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += STATE_IDS_PER_QUERY) chunks.push(ids.slice(i, i + STATE_IDS_PER_QUERY));
+  const rows = await Promise.all(
+    chunks.map((chunk) =>
+      db
+        .select({
+          id: accesses.id,
+          tokenHash: accesses.tokenHash,
+          modified: accesses.modified,
+          expires: accesses.expires,
+          sessionExpires: accesses.sessionExpires,
+          deleted: accesses.deleted,
+        })
+        .from(accesses)
+        .where(and(eq(accesses.userId, userId), inArray(accesses.id, chunk))),
+    ),
+  );
+  return rows.flat();
 }

@@ -1,5 +1,5 @@
 // The layers of src/ point one way, and the import graph has no cycle, type-only imports included
-// (docs/decisions/002-method-table-and-layout.md): core ← storage ← auth ← methods ← calls ← web ← api.
+// (docs/decisions/002-method-table-and-layout.md): core ← storage ← auth ← methods ← calls ← web ← api, realtime.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,7 @@ const RANKS = new Map([
   ['methods', 4],
   ['calls', 5],
   ['web', 6],
-  ['api', 7], ['openapi', 7], ['bench', 7],
+  ['api', 7], ['realtime', 7], ['openapi', 7], ['bench', 7],
   ['index.ts', 8],
 ]);
 
