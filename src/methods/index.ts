@@ -29,4 +29,6 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
   'events.deleteAttachment',
+  // Two-factor sign-in (the `mfa` routes), not shipped yet.
+  'mfa.activate', 'mfa.confirm', 'mfa.challenge', 'mfa.verify', 'mfa.deactivate', 'mfa.recover',
 ]);
