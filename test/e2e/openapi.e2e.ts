@@ -165,6 +165,8 @@ describe('real answers against the documented shapes', () => {
     await exchange('POST', `${U}/webhooks/{id}/test`, hookAt);
     await exchange('PUT', `${U}/webhooks/{id}`, { ...hookAt, body: exampleOf(`${U}/webhooks/{id}`, 'PUT') });
     await exchange('DELETE', `${U}/webhooks/{id}`, hookAt);
+    // The audit chain's verification (personal only).
+    await exchange('GET', `${U}/audit/verify`, auth);
     await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: shared.id } }); // 409: superseded by the update
     await exchange('DELETE', `${U}/accesses/{id}`, { ...auth, values: { ...user, id: updated.id } });
     await exchange('GET', `${U}/account`, auth);
