@@ -1,6 +1,7 @@
 // What `npm run demo` creates: a small stream tree, a few weeks of typed, tagged events (as one batch of calls)
 // and the narrowed shared access. Pure: the same `now` gives the same data (values come from a seeded
 // generator), so a demo run can be described and tested.
+import { seededRandom as random } from './seeded-random.mjs';
 
 export const DAY = 86_400;
 /** Weeks of history the demo account gets. */
@@ -31,17 +32,6 @@ const NOTES = [
   'Felt much better after the walk.',
 ];
 
-/** A small deterministic generator (mulberry32): demo values look real and repeat from run to run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const round = (x, digits) => Number(x.toFixed(digits));
 

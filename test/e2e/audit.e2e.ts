@@ -1,7 +1,7 @@
 // Audit under `wrangler dev`, as `npm start` and `npm run bench` run it: the queue binding, its consumer on the
 // same Worker and the D1 append all work locally, so a call made over HTTP becomes a readable audit event.
 import { describe, expect, it } from 'vitest';
-import { useDevServer } from './dev-server-fixture';
+import { jsonCall, useDevServer } from './dev-server-fixture';
 
 const e2e = useDevServer();
 
@@ -9,12 +9,7 @@ const e2e = useDevServer();
 const DELIVERY_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 
-async function api(method: string, url: string, token?: string, body?: unknown) {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = jsonCall;
 
 describe('audit under wrangler dev', () => {
   it('records a call through the local queue and reads it back as an audit event; the chain verifies', async () => {

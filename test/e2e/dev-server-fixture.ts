@@ -29,3 +29,11 @@ export function useDevServer(vars: Record<string, string> = {}): E2eServer {
     },
   };
 }
+
+/** One JSON request to the server: status and parsed body (`headers` adds to the JSON and token ones). */
+export async function jsonCall(method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+  const all: Record<string, string> = { 'Content-Type': 'application/json', ...headers };
+  if (token) all.Authorization = token;
+  const res = await fetch(url, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+}

@@ -3,7 +3,7 @@
 // within minIntervalMs + 1 s, and webhooks.test works.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../scripts/webhook-receiver.mjs';
-import { useDevServer } from './dev-server-fixture';
+import { jsonCall, useDevServer } from './dev-server-fixture';
 
 /** The bundling window of this run, in ms. */
 const MIN_INTERVAL_MS = 1000;
@@ -15,12 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => receiver?.close());
 
-async function api(method: string, url: string, token?: string, body?: unknown) {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
-}
+const api = jsonCall;
 
 async function hmacHex(secret: string, text: string): Promise<string> {
   const enc = new TextEncoder();
