@@ -13,6 +13,9 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
+              // A second database for test/lagging-replica.ts: a copy of DB taken at one moment, answering a
+              // simulated replica's reads (the account's databases themselves come from wrangler.toml).
+              d1Databases: { DB_LAGGING_REPLICA: 'lagging-replica' },
               bindings: {
                 TOKEN_KEY: 'test-token-key-not-secret',
                 // Webhook tests deliver to a receiver on loopback (test/webhook-receiver-setup.mjs), quickly.

@@ -44,20 +44,29 @@ function wrapStatement(stmt: D1PreparedStatement, counts: StorageCounts): D1Prep
   return wrapped;
 }
 
-export function instrumentD1(db: D1Database, counts: StorageCounts): D1Database {
+/** The binding, or one of its sessions (D1 Sessions API): both prepare and batch statements. */
+type Queryable = Pick<D1Database, 'prepare' | 'batch'> & Partial<Pick<D1Database, 'exec' | 'withSession'>>;
+
+export function instrumentD1<T extends Queryable>(db: T, counts: StorageCounts): T {
   return new Proxy(db, {
     get(target, prop) {
       if (prop === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql), counts);
+      // Each request's session (src/storage/sessions.ts) counts like the binding.
+      if (prop === 'withSession' && target.withSession) {
+        const open = target.withSession.bind(target);
+        return (start?: string) => instrumentD1(open(start), counts);
+      }
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
           counts.d1 += 1;
           return target.batch(statements.map((s) => realStatements.get(s) ?? s));
         };
       }
-      if (prop === 'exec') {
+      if (prop === 'exec' && target.exec) {
+        const exec = target.exec.bind(target);
         return (sql: string) => {
           counts.d1 += 1;
-          return target.exec(sql);
+          return exec(sql);
         };
       }
       return forward(target, prop);

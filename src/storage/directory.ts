@@ -7,12 +7,15 @@
 import type { Env } from '../env';
 import { getDb, type Db } from './db';
 import type { AccessRow, UserRow } from './schema';
+import { openSession, type AccountSession, type SessionStart } from './sessions';
 import { findShareLink } from './share-links';
 import { findConflicts, findUserByUsername, findUsernameByEmail, updateAccountRow } from './users';
 
 export interface Directory {
   /** The database holding this account (existing or about to be registered). */
   dbFor(username: string): Db;
+  /** A D1 session on the database holding this account (read replication: src/storage/sessions.ts). */
+  sessionFor(username: string, start: SessionStart): AccountSession;
   /** Every database, for work over all accounts (the audit cron). */
   databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
@@ -36,6 +39,7 @@ function singleDatabase(env: Env): Directory {
   const db = getDb(env.DB);
   return {
     dbFor: () => db,
+    sessionFor: (_username, start) => openSession(env.DB, start),
     databases: () => [db],
     conflicts: (username, email) => findConflicts(db, username, email),
     findUser: (username) => findUserByUsername(db, username),
@@ -58,3 +62,5 @@ export function directoryOf(env: Env): Directory {
 }
 
 export const dbFor = (env: Env, username: string): Db => directoryOf(env).dbFor(username);
+
+export const sessionFor = (env: Env, username: string, start: SessionStart): AccountSession => directoryOf(env).sessionFor(username, start);
