@@ -79,7 +79,14 @@ try {
   starting = startDevServer({
     stateDir,
     logLevel: 'error',
-    vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1', REALTIME_MAX_SOCKETS: socketCap },
+    vars: {
+      TOKEN_KEY: randomBytes(32).toString('hex'),
+      BENCH: '1',
+      REALTIME_MAX_SOCKETS: socketCap,
+      // The latency simulation and the sessions switch (src/bench/latency.ts, docs/scaling.md).
+      ...(opts.latency ? { BENCH_LATENCY: opts.latency } : {}),
+      ...(opts.sessions ? {} : { BENCH_SESSIONS: 'off' }),
+    },
     extraArgs,
   });
   server = await starting;

@@ -241,8 +241,9 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
     // Before answering (or refusing) from a replica: had it seen the account's latest authorization change?
     const confirmFresh = async () => {
       if (!fresh || !req.session) return;
-      const state = await fresh();
-      if (!state.pending && covers(req.session.bookmark(), state.bookmark)) return;
+      // An authority that cannot answer proves nothing: the primary decides (slower, never wrong).
+      const state = await fresh().catch(() => null);
+      if (state && !state.pending && covers(req.session.bookmark(), state.bookmark)) return;
       throw recheckOnPrimary();
     };
     // A StaleAccessError is retryable while no guarded round trip of this request has succeeded: nothing was written.
