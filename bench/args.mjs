@@ -21,7 +21,7 @@ const HELP = `npm run bench -- [flags]
                           floorA or floorB (the floors only, to compare the runtime's own memory)
   --sample S              seconds between memory samples of a soak (default 30)
   --latency SPEC          simulated round-trip delays in ms, e.g. d1=80,replica=5,kv=10,do=10 (D1 primary, D1
-                          replica, KV read, account object; docs/scaling.md)
+                          replica, KV read, account object; docs/scaling.md); skips the real-time runs
   --no-sessions           every D1 session starts on the primary (read replication off), to compare`;
 
 /** Events seeded before a soak unless --events says otherwise (about 30 s of seeding). */

@@ -150,7 +150,8 @@ try {
   }
   if (streamsOk) Object.assign(ctx, await seedAccesses(base, user));
   await runPhase('large');
-  const realtime = await runRealtime(base, server.pid, user, opts, log);
+  // Under a latency simulation only the request scenarios are meaningful (docs/scaling.md).
+  const realtime = opts.latency ? null : await runRealtime(base, server.pid, user, opts, log);
   log('audit: waiting for the queue to drain…');
   const audit = await auditSummary(base, user);
 
@@ -178,7 +179,7 @@ try {
     console.log('');
   }
   console.log(`${budgetText(lines)}\n`);
-  console.log(`${realtimeText(realtime)}\n`);
+  if (realtime) console.log(`${realtimeText(realtime)}\n`);
   console.log(`${auditText(audit)}\n`);
   console.log(`results: ${path.relative(process.cwd(), out)} (${report.seconds} s)`);
   await cleanup();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { benchApp } from '../src/bench/app';
 import { BENCH_HEADERS, instrumentD1, instrumentEnv, instrumentKv, type StorageCounts } from '../src/bench/instrument';
 import { NO_LATENCY, parseLatency } from '../src/bench/latency';
+import { accountObject } from '../src/realtime/account-notifier';
 import { runGuarded } from '../src/auth/request-guard';
 import { getDb } from '../src/storage/db';
 import { accesses, users } from '../src/storage/schema';
@@ -113,5 +114,14 @@ describe('bench latency simulation (npm run bench -- --latency …, docs/scaling
     await bench.env.ACCESSES.get('bench-missing-key');
     expect(Date.now() - before).toBeGreaterThanOrEqual(60);
     expect(bench.counts.kvReads).toBe(1);
+  });
+});
+
+describe('bench latency simulation of the account objects', () => {
+  it('an RPC to an account object waits the do delay and still reaches the object', async () => {
+    const bench = instrumentEnv({ ...env, BENCH_LATENCY: 'do=60' });
+    const before = Date.now();
+    expect(await accountObject(bench.env, 'bench-latency-object').authorityState()).toEqual({ bookmark: null, pending: false });
+    expect(Date.now() - before).toBeGreaterThanOrEqual(60);
   });
 });

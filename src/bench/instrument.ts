@@ -125,7 +125,8 @@ function delayedObjects(ns: DurableObjectNamespace, ms: number): DurableObjectNa
           get(s, name) {
             const value = Reflect.get(s, name) as unknown;
             if (typeof value !== 'function') return value;
-            return (...args: unknown[]) => after(ms, () => (value as (...a: unknown[]) => Promise<unknown>).apply(s, args));
+            // RPC stubs answer any property, `apply` included: call through Reflect.
+            return (...args: unknown[]) => after(ms, () => Reflect.apply(value, s, args) as Promise<unknown>);
           },
         });
       };
