@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import type { Env } from './env';
 
 export type RegistrationMode = 'open' | 'closed' | 'invitation';
@@ -15,6 +16,41 @@ export interface Config {
   apiVersion: string;
   serial: string;
   bench: boolean;
+  /** Limits of multipart requests (§2.6, §5.5); null when the operator's values are invalid (uploads answer 503). */
+  attachments: AttachmentLimits | null;
+}
+
+export interface AttachmentLimits {
+  /** Files in one request (`events.create` with files, `events.addAttachment`). */
+  maxFiles: number;
+  /** Bytes of one file. */
+  maxFileBytes: number;
+  /** Bytes of one multipart request body, parts' headers and the event JSON included. */
+  maxRequestBytes: number;
+}
+
+/** Defaults: 10 files, 100 MB per file and per request (§10). */
+export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
+  maxFiles: 10,
+  maxFileBytes: 100 * 1024 * 1024,
+  maxRequestBytes: 100 * 1024 * 1024,
+};
+
+/** An operator's count or size: decimal digits, at least 1. */
+const positiveInteger = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number), v.minValue(1));
+
+function attachmentLimits(env: Env): AttachmentLimits | null {
+  const read = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : v.parse(positiveInteger, value));
+  try {
+    return {
+      maxFiles: read(env.ATTACHMENT_MAX_FILES, DEFAULT_ATTACHMENT_LIMITS.maxFiles),
+      maxFileBytes: read(env.ATTACHMENT_MAX_FILE_BYTES, DEFAULT_ATTACHMENT_LIMITS.maxFileBytes),
+      maxRequestBytes: read(env.ATTACHMENT_MAX_REQUEST_BYTES, DEFAULT_ATTACHMENT_LIMITS.maxRequestBytes),
+    };
+  } catch {
+    console.error('invalid ATTACHMENT_MAX_* setting: uploads are refused until it is fixed');
+    return null;
+  }
 }
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
@@ -41,6 +77,7 @@ export function readConfig(env: Env): Config {
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
     bench: env.BENCH === '1' || env.BENCH === 'true',
+    attachments: attachmentLimits(env),
   };
   cache.set(env, config);
   return config;

@@ -29,6 +29,7 @@ export default {
       // Failures before routing (an oversized override form, say) still get the envelope and CORS headers.
       const res = errorResponse(e, config, corsHeaders(request));
       res.headers.set('API-Version', config.apiVersion);
+      res.headers.set('X-Content-Type-Options', 'nosniff');
       return res;
     }
   },

@@ -1,5 +1,6 @@
 import { accessInfoMethods } from './access-info';
 import { accessesMethods } from './accesses';
+import { attachmentMethods } from './attachments';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
 import { eventMethods } from './events';
@@ -14,7 +15,7 @@ import type { MethodDef } from './table';
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods,
-    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods,
+    ...followedSlicesMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...attachmentMethods,
   ].map((m) => [m.id, m]),
 );
 
@@ -23,7 +24,7 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
-  'events.deleteAttachment', 'accesses.getOne', 'accesses.checkApp',
+  'accesses.getOne', 'accesses.checkApp',
   'profile.getPublic', 'profile.updatePublic', 'profile.getPrivate', 'profile.updatePrivate', 'profile.getApp', 'profile.updateApp',
   'account.get', 'account.update', 'account.changePassword',
   'webhooks.get', 'webhooks.getOne', 'webhooks.create', 'webhooks.update', 'webhooks.delete', 'webhooks.test',

@@ -8,8 +8,11 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 
-/** Why a guarded batch was aborted: the caller's access, the user's stream tree, or the row a write read. */
-export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed';
+/**
+ * Why a guarded batch was aborted: the caller's access, the user's stream tree, the row a write read, or an
+ * upload the write would attach that is no longer journaled (src/storage/blob-journal.ts).
+ */
+export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed' | 'upload-gone';
 
 const ABORT_PREFIX = 'pryv-abort:';
 
