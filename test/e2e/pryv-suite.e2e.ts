@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runPryvSuiteProcess } from '../../scripts/pryv-suite.mjs';
 
 describe('the pryv client test suite against a running Worker', () => {
-  it('passes every selected accesses, connection, streams and register (user, hostings) test; only SECOND-tier or browser-only tests are left out', { timeout: 150_000 }, async () => {
+  it('passes every selected accesses, connection (attachments included), streams and register (user, hostings) test; only a browser-only test is left out', { timeout: 150_000 }, async () => {
     const { code, output, result } = await runPryvSuiteProcess();
     expect(result, output).toBeDefined();
     expect(result!.failures, output).toEqual([]);
@@ -15,8 +15,10 @@ describe('the pryv client test suite against a running Worker', () => {
       expect(result!.passed.filter((t) => t.startsWith(`${prefix} `)).length, prefix).toBeGreaterThan(5);
     }
     expect(result!.passed.length).toBeGreaterThanOrEqual(50);
+    // The client's attachment tests (multipart events.create from a file and from a Buffer) run and pass.
+    for (const id of ['[CATA]', '[CATB]']) expect(result!.passed.filter((t) => t.includes(id)), id).toHaveLength(1);
     // Exclusions are few and each names its reason.
-    expect(Object.keys(result!.excluded).length).toBeLessThanOrEqual(3);
-    for (const reason of Object.values(result!.excluded)) expect(reason).toMatch(/SECOND|jsdom/);
+    expect(Object.keys(result!.excluded).length).toBeLessThanOrEqual(1);
+    for (const reason of Object.values(result!.excluded)) expect(reason).toMatch(/jsdom/);
   });
 });
