@@ -7,6 +7,8 @@ import { rewriteSubdomain } from './api/subdomain';
 import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
+import { sweepBlobs } from './storage/blob-sweep';
+import { directoryOf } from './storage/directory';
 
 const app = createApp();
 
@@ -32,5 +34,11 @@ export default {
       res.headers.set('X-Content-Type-Options', 'nosniff');
       return res;
     }
+  },
+
+  /** The cron trigger: deletes the files whose removal a request could not finish (decision 017). */
+  async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const now = Date.now() / 1000;
+    ctx.waitUntil(Promise.all(directoryOf(env).databases().map((db) => sweepBlobs(env.ATTACHMENTS, db, now))));
   },
 } satisfies ExportedHandler<Env>;

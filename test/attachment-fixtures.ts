@@ -1,4 +1,6 @@
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../src/index';
+import type { Env } from '../src/env';
 import { BASE, type Reply } from './helpers';
 
 export interface FilePart {
@@ -29,8 +31,16 @@ async function reply(res: Response): Promise<Reply> {
   return { status: res.status, headers: res.headers, body, text };
 }
 
-/** POSTs a multipart body (FormData, or raw bytes with a Content-Type) to a user path. */
-export async function postMultipart(path: string, token: string | undefined, body: FormData | { raw: BodyInit; contentType: string }): Promise<Reply> {
+/**
+ * POSTs a multipart body (FormData, or raw bytes with a Content-Type) to a user path. With `vars`, the Worker
+ * runs with those variables overridden (operator limits) and the call waits for its `waitUntil` work.
+ */
+export async function postMultipart(
+  path: string,
+  token: string | undefined,
+  body: FormData | { raw: BodyInit; contentType: string },
+  vars?: Partial<Env>,
+): Promise<Reply> {
   const headers: Record<string, string> = token === undefined ? {} : { Authorization: token };
   let payload: BodyInit;
   if (body instanceof FormData) payload = body;
@@ -38,7 +48,30 @@ export async function postMultipart(path: string, token: string | undefined, bod
     headers['Content-Type'] = body.contentType;
     payload = body.raw;
   }
-  return reply(await SELF.fetch(`${BASE}${path}`, { method: 'POST', headers, body: payload }));
+  if (!vars) return reply(await SELF.fetch(`${BASE}${path}`, { method: 'POST', headers, body: payload }));
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers, body: payload }), { ...env, ...vars }, ctx);
+  const out = await reply(res);
+  await waitOnExecutionContext(ctx);
+  return out;
+}
+
+/** Keys of every object in the attachments bucket under `prefix`. */
+export async function blobKeys(prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.ATTACHMENTS.list({ prefix, cursor });
+    keys.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return keys;
+}
+
+/** The account's journal rows (uploads in flight, blobs awaiting deletion). */
+export async function journalRows(userId: string): Promise<{ prefix: string; due: number }[]> {
+  const { results } = await env.DB.prepare('SELECT prefix, due FROM blob_cleanup WHERE user_id = ?1').bind(userId).all<{ prefix: string; due: number }>();
+  return results;
 }
 
 /** GETs a download: the raw response, so tests read bytes and headers. */

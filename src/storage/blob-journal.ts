@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { abortSql } from './d1-errors';
 import type { Db } from './db';
-import { accountPrefix, uploadPrefix } from './blobs';
+import { uploadPrefix } from './blobs';
 import { blobCleanup } from './schema';
 
 /** How long an upload may run before the sweeper treats its unclaimed files as abandoned. */
@@ -69,11 +69,6 @@ export function releaseBlob(db: Db, userId: string, key: string, now: number) {
 /** Adds (or, negative, removes) bytes from the account's `storageUsed.attachedFiles`. */
 export function addAttachedBytes(db: Db, userId: string, bytes: number) {
   return db.run(sql`UPDATE users SET attached_bytes = attached_bytes + ${bytes} WHERE id = ${userId}`);
-}
-
-/** Journals a whole account's blobs (account deletion). */
-export function releaseAccountBlobs(db: Db, userId: string, now: number) {
-  return db.insert(blobCleanup).values({ prefix: accountPrefix(userId), userId, due: now }).onConflictDoUpdate({ target: blobCleanup.prefix, set: { due: now } });
 }
 
 /** Rows whose blobs are deleted: the journal entry is done. */

@@ -19,6 +19,8 @@ export interface Directory {
   findUser(username: string): Promise<UserRow | null>;
   /** The account and live access of a share code's hash, or null. */
   findShareLink(codeHash: string): Promise<{ user: UserRow; access: AccessRow } | null>;
+  /** Every database, for maintenance that spans accounts (the blob sweeper). */
+  databases(): Db[];
 }
 
 /** The single-database directory: one D1 binding holds every account and the global indexes. */
@@ -29,6 +31,7 @@ function singleDatabase(env: Env): Directory {
     conflicts: (username, email) => findConflicts(db, username, email),
     findUser: (username) => findUserByUsername(db, username),
     findShareLink: (codeHash) => findShareLink(db, codeHash),
+    databases: () => [db],
   };
 }
 
