@@ -39,6 +39,9 @@ export async function putStream(
 ): Promise<StoredBlob> {
   const digest = new crypto.DigestStream('SHA-256');
   const hash = digest.getWriter();
+  // Both reject when the upload is abandoned; the failure is reported once, by the rethrow below.
+  digest.digest.catch(() => undefined);
+  hash.closed.catch(() => undefined);
   const reader = body.getReader();
   const httpMetadata = { contentType: opts.contentType };
   let part = new Uint8Array(PART_BYTES);
