@@ -75,12 +75,31 @@ class ByteQueue {
     }
     this.onBytes(value.byteLength);
     const rest = this.buf.subarray(this.pos);
-    const next = new Uint8Array(rest.length + value.byteLength);
-    next.set(rest);
-    next.set(value, rest.length);
-    this.buf = next;
+    // Most of the time nothing is left over (see `keep`): the chunk becomes the buffer without a copy.
+    if (rest.length === 0) this.buf = value;
+    else {
+      const next = new Uint8Array(rest.length + value.byteLength);
+      next.set(rest);
+      next.set(value, rest.length);
+      this.buf = next;
+    }
     this.pos = 0;
     return true;
+  }
+
+  /**
+   * How many bytes at the end may be the start of `needle` (and must wait for the next chunk): the longest
+   * suffix that is a prefix of it, usually 0.
+   */
+  keep(needle: Uint8Array): number {
+    const end = this.buf.length;
+    const from = Math.max(this.pos, end - (needle.length - 1));
+    for (let i = this.buf.indexOf(needle[0], from); i !== -1 && i < end; i = this.buf.indexOf(needle[0], i + 1)) {
+      let j = 1;
+      while (i + j < end && this.buf[i + j] === needle[j]) j++;
+      if (i + j === end) return end - i;
+    }
+    return 0;
   }
 
   find(needle: Uint8Array, offset = 0): number {
@@ -92,9 +111,9 @@ class ByteQueue {
     return this.buf.subarray(this.pos, this.pos + n);
   }
 
-  /** Takes `n` bytes (a copy, so the queue's buffer can be dropped). */
+  /** Takes `n` bytes: a view, valid until the consumer is done with it (the queue never writes into a buffer). */
   take(n: number): Uint8Array {
-    const out = this.buf.slice(this.pos, this.pos + n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -211,7 +230,7 @@ export async function* readMultipart(
                   return;
                 }
                 // Bytes that cannot be the start of a delimiter are the part's for sure.
-                const safe = q.available - (delimiter.length - 1);
+                const safe = q.available - q.keep(delimiter);
                 if (safe > 0) {
                   controller.enqueue(q.take(safe));
                   return;
@@ -245,7 +264,7 @@ async function skipPast(q: ByteQueue, delimiter: Uint8Array): Promise<void> {
       q.skip(at + delimiter.length);
       return;
     }
-    q.skip(Math.max(0, q.available - (delimiter.length - 1)));
+    q.skip(q.available - q.keep(delimiter));
     if (!(await q.more())) throw malformed('missing boundary');
   }
 }

@@ -44,7 +44,7 @@ export async function putStream(
   hash.closed.catch(() => undefined);
   const reader = body.getReader();
   const httpMetadata = { contentType: opts.contentType };
-  let part = new Uint8Array(PART_BYTES);
+  const part = new Uint8Array(PART_BYTES);
   let fill = 0;
   let size = 0;
   let upload: R2MultipartUpload | null = null;
@@ -63,9 +63,8 @@ export async function putStream(
         offset += n;
         if (fill === PART_BYTES) {
           upload ??= await bucket.createMultipartUpload(key, { httpMetadata });
+          // The part has been sent once this resolves: the buffer is reused for the next one.
           parts.push(await upload.uploadPart(parts.length + 1, part));
-          // A fresh buffer: the sent one may still be referenced by the runtime.
-          part = new Uint8Array(PART_BYTES);
           fill = 0;
         }
       }

@@ -1,9 +1,8 @@
 // Node-side helpers of the large-attachment e2e test (plain JS, typed by large-file.d.mts: the TypeScript project
 // has no Node typings): a deterministic file generated on the fly (never held whole), streamed multipart uploads,
-// hashed downloads, and the memory of the workerd process that runs the Worker.
+// hashed downloads, and the Worker isolate's memory read over the inspector.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { memoryKb, workerdPids } from '../../bench/rss.mjs';
+import WebSocket from 'ws';
 
 const CHUNK = 256 * 1024;
 
@@ -29,28 +28,6 @@ export function fileBytes(size, offset, length) {
     at += n;
   }
   return out;
-}
-
-/** RSS of the workerd process running the Worker (wrangler dev's other workerd is its proxy), peak sampled. */
-export function runtimeMemory(rootPid, everyMs = 50) {
-  const pids = workerdPids(rootPid).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr');
-    } catch {
-      return false;
-    }
-  });
-  const read = () => memoryKb(pids).rssKb * 1024;
-  let peak = read();
-  const timer = setInterval(() => (peak = Math.max(peak, read())), everyMs);
-  return {
-    pids,
-    now: read,
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, read());
-    },
-  };
 }
 
 /** Streams a multipart events.create of a generated file of `size` bytes; resolves with the answer and the file's SHA-256. */
@@ -96,4 +73,76 @@ export async function downloadHashed(url, headers) {
     size += part.length;
   }
   return { status: res.status, headers: res.headers, size, sha256: hash.digest('base64'), ms: Date.now() - started };
+}
+
+/**
+ * The Worker isolate's own memory, read over wrangler dev's inspector (`--inspector-port`): V8's used heap plus
+ * the backing stores of ArrayBuffers, where file bytes would sit (`Runtime.getHeapUsage`). Each sample first
+ * forces a garbage collection, so it measures what the code still holds, not chunks already let go that V8 has
+ * not reclaimed yet. `peak` is the largest sample; `rawPeak` the largest reading taken before collecting.
+ * workerd only serves a collection while the isolate runs something, so `wake` (a cheap request) is sent along.
+ */
+export async function isolateMemory(inspectorPort, wake, everyMs = 50) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const pending = new Map();
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    if (message.id === undefined) return;
+    pending.get(message.id)?.(message.result);
+    pending.delete(message.id);
+  });
+  /** A command's result; undefined when no answer came within the bound (the isolate stayed idle). */
+  const ask = (method, timeoutMs = 5000) =>
+    new Promise((resolve) => {
+      id += 1;
+      const mine = id;
+      const timer = setTimeout(() => {
+        pending.delete(mine);
+        resolve(undefined);
+      }, timeoutMs);
+      pending.set(mine, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+      ws.send(JSON.stringify({ id: mine, method }));
+    });
+  const usage = async () => {
+    const u = await ask('Runtime.getHeapUsage');
+    return u ? u.usedSize + (u.backingStorageSize ?? 0) : 0;
+  };
+  const live = async () => {
+    const collected = ask('HeapProfiler.collectGarbage');
+    void wake().catch(() => undefined);
+    return (await collected) === undefined ? 0 : usage();
+  };
+  await ask('HeapProfiler.enable');
+  let baseline = 0;
+  for (let i = 0; i < 3 && baseline === 0; i++) baseline = await live();
+  if (baseline === 0) baseline = await usage();
+  let peak = baseline;
+  let rawPeak = baseline;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      rawPeak = Math.max(rawPeak, await usage());
+      peak = Math.max(peak, await live());
+      if (!running) break;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    baseline,
+    async stop() {
+      running = false;
+      await loop;
+      ws.close();
+      return { peak, rawPeak };
+    },
+  };
 }
