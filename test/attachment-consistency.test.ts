@@ -52,6 +52,41 @@ function failingDeletes(bucket: R2Bucket): R2Bucket {
   });
 }
 
+/** A multipart create whose body stops in the middle of its file until `meanwhile` has run (journal empty before). */
+async function uploadPausedMidFile(auth: string, meanwhile: () => Promise<void>): Promise<{ res: Response }> {
+  const enc = new TextEncoder();
+  const head = `--B\r\nContent-Disposition: form-data; name="event"\r\n\r\n{"streamIds":["docs"],"type":"file/attached"}\r\n` +
+    `--B\r\nContent-Disposition: form-data; name="f"; filename="slow.bin"\r\n\r\nfirst half `;
+  let firstTaken!: () => void;
+  const taken = new Promise<void>((r) => (firstTaken = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let step = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      step += 1;
+      if (step === 1) return c.enqueue(enc.encode(head));
+      if (step === 2) {
+        firstTaken();
+        await gate;
+        c.enqueue(enc.encode('second half\r\n--B--\r\n'));
+        return;
+      }
+      c.close();
+    },
+  });
+  const pending = SELF.fetch(`${BASE}${u()}/events`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'multipart/form-data; boundary=B' }, body });
+  await taken;
+  // The runtime may read ahead of the Worker: wait until the upload is journaled, so the Worker is streaming the file.
+  for (let i = 0; (await journalRows(userId)).length === 0; i++) {
+    if (i > 400) throw new Error('the upload was never journaled');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await meanwhile();
+  release();
+  return { res: await pending };
+}
+
 describe('an upload whose D1 write fails leaves no object', () => {
   it('the event id is taken (409 from the insert, after the file was stored)', async () => {
     const id = `c${newId().slice(0, 24)}`;
@@ -78,36 +113,26 @@ describe('an upload whose D1 write fails leaves no object', () => {
   it('the access is deleted while the file is on its way (the guard of the attaching batch refuses it)', async () => {
     const writer = await createAccess(username, [{ streamId: 'docs', level: 'contribute' }]);
     const before = await fileCount();
-    const enc = new TextEncoder();
-    const head = `--B\r\nContent-Disposition: form-data; name="event"\r\n\r\n{"streamIds":["docs"],"type":"file/attached"}\r\n` +
-      `--B\r\nContent-Disposition: form-data; name="f"; filename="slow.bin"\r\n\r\nfirst half `;
-    let firstTaken!: () => void;
-    const taken = new Promise<void>((r) => (firstTaken = r));
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let step = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(c) {
-        step += 1;
-        if (step === 1) return c.enqueue(enc.encode(head));
-        if (step === 2) {
-          firstTaken();
-          await gate;
-          c.enqueue(enc.encode('second half\r\n--B--\r\n'));
-          return;
-        }
-        c.close();
-      },
+    const { res } = await uploadPausedMidFile(writer.token, async () => {
+      expect((await call('DELETE', `${u()}/accesses/${writer.id}`, { token })).status).toBe(200);
     });
-    const pending = SELF.fetch(`${BASE}${u()}/events`, { method: 'POST', headers: { Authorization: writer.token, 'Content-Type': 'multipart/form-data; boundary=B' }, body });
-    await taken;
-    expect((await call('DELETE', `${u()}/accesses/${writer.id}`, { token })).status).toBe(200);
-    release();
-    const res = await pending;
     expect(res.status).toBe(403);
     expect(((await res.json()) as any).error.id).toBe('invalid-access-token');
     expect(await fileCount()).toBe(before);
     expect(await journalRows(userId)).toEqual([]);
+  });
+
+  it('the upload outlived its journal grace period (the sweeper may have taken it): refused, nothing attached', async () => {
+    const before = await fileCount();
+    const { res } = await uploadPausedMidFile(token, async () => {
+      // What a day-long upload looks like to the claim guard: its journal row is due.
+      await env.DB.prepare('UPDATE blob_cleanup SET due = 0 WHERE user_id = ?1').bind(userId).run();
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.id).toBe('invalid-operation');
+    expect(await fileCount()).toBe(before);
+    expect(await journalRows(userId)).toEqual([]);
+    await expectConsistent();
   });
 });
 
