@@ -1,6 +1,7 @@
 // The operator's limits on multipart requests (413 payload-too-large at the first byte over) and the 400s of a
 // malformed body; whatever is refused, nothing stays in R2 and no upload stays journaled.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PART_BYTES } from '../src/storage/blobs';
 import { userRow } from './db-fixtures';
 import { blobKeys, bytesOf, formData, journalRows, patternBytes, postMultipart, type FilePart } from './attachment-fixtures';
 import { call, newUser } from './helpers';
@@ -59,6 +60,14 @@ describe('limits (413 payload-too-large)', () => {
       const over = await postMultipart(`${u()}/events`, token, formData(event, [...files(1, 10), { fileName: 'big', bytes: patternBytes(1001) }]), vars);
       expect(over.status).toBe(413);
       expect(over.body.error.data).toEqual({ limit: 1000 });
+    });
+  });
+
+  it('aborts the R2 multipart upload of a file that goes over the limit after its first parts', async () => {
+    const vars = { ATTACHMENT_MAX_FILE_BYTES: String(PART_BYTES + 100) };
+    await leavesNothing(async () => {
+      const res = await postMultipart(`${u()}/events`, token, formData(event, [{ fileName: 'big.bin', bytes: patternBytes(PART_BYTES + 101) }]), vars);
+      expect(res.status).toBe(413);
     });
   });
 

@@ -3,7 +3,8 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batch, call, newUser } from './helpers';
-import { blobKeys, bytesOf, download, formData, postMultipart, sha256Base64 } from './attachment-fixtures';
+import { PART_BYTES } from '../src/storage/blobs';
+import { blobKeys, bytesOf, download, formData, patternBytes, postMultipart, sha256Base64 } from './attachment-fixtures';
 import { createAccess } from './fixtures/accesses';
 import { userRow } from './db-fixtures';
 
@@ -83,6 +84,18 @@ describe('events.create with files (multipart)', () => {
     const json = await call('POST', `${u()}/events/${e.id}`, { token, body: { x: 1 } });
     expect(json.status).toBe(415);
     expect(json.body.error.id).toBe('unsupported-content-type');
+  });
+});
+
+describe('files larger than one R2 part', () => {
+  it('go through an R2 multipart upload and come back byte for byte, with the SHA-256 of the whole file', async () => {
+    const bytes = patternBytes(PART_BYTES * 2 + 12_345);
+    const res = await postMultipart(`${u()}/events`, token, formData({ streamIds: ['docs'], type: 'file/attached' }, [{ fileName: 'scan.tiff', type: 'image/tiff', bytes }]));
+    expect(res.status, res.text).toBe(201);
+    const [a] = res.body.event.attachments;
+    expect(a).toMatchObject({ size: bytes.length, integrity: `sha256-${await sha256Base64(bytes)}` });
+    const back = await download(`${u()}/events/${res.body.event.id}/${a.id}`, { Authorization: token });
+    expect(new Uint8Array(await back.arrayBuffer())).toEqual(bytes);
   });
 });
 
