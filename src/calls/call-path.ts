@@ -6,7 +6,9 @@
  *   request guard finds the cached access stale (decision 003);
  * - the `lastUsed` / session touch;
  * - one audit record per call, failures and pre-method refusals included;
- * - one merged change notice per account and request, after the writes committed.
+ * - one merged change notice per account and request, after the writes committed;
+ * - for multipart calls, staging the files (journaled, streamed to R2) and discarding them if the call fails;
+ *   for downloads, resolving an attachment `readToken` to its access (decision 017).
  * See docs/decisions/013-call-path-and-change-feed.md.
  */
 import { forgetAccess, writeCachedAccess } from '../auth/access-cache';

@@ -17,7 +17,8 @@ const DEFAULT_TYPE = 'application/octet-stream';
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]{1,127}\/[a-z0-9!#$&^_.+-]{1,127}(\s*;\s*[\x20-\x7e]*)?$/i;
 const MAX_TYPE_LENGTH = 255;
 
-export function storedType(type: string): string {
+/** The media type to store and serve for a part's `Content-Type`. */
+function storedType(type: string): string {
   return type.length <= MAX_TYPE_LENGTH && MEDIA_TYPE.test(type) ? type : DEFAULT_TYPE;
 }
 
