@@ -55,13 +55,14 @@ export async function putStream(
       if (done) break;
       size += value.byteLength;
       if (size > opts.maxBytes) throw opts.tooLarge();
-      await hash.write(value);
       for (let offset = 0; offset < value.byteLength; ) {
         const n = Math.min(PART_BYTES - fill, value.byteLength - offset);
         part.set(value.subarray(offset, offset + n), fill);
         fill += n;
         offset += n;
         if (fill === PART_BYTES) {
+          // Hashed a part at a time: request chunks are small (a few kB), and each write to the digest costs a turn.
+          await hash.write(part);
           upload ??= await bucket.createMultipartUpload(key, { httpMetadata });
           // The part has been sent once this resolves: the buffer is reused for the next one.
           parts.push(await upload.uploadPart(parts.length + 1, part));
@@ -69,6 +70,7 @@ export async function putStream(
         }
       }
     }
+    if (fill > 0) await hash.write(part.subarray(0, fill));
     await hash.close();
     const sha256 = await digest.digest;
     if (upload) {
