@@ -15,6 +15,12 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TOKEN_KEY: 'test-token-key-not-secret',
+                // Webhook tests deliver to a receiver on loopback (test/webhook-receiver-setup.mjs), quickly.
+                WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+                WEBHOOK_MIN_INTERVAL_MS: '1000',
+                WEBHOOK_MAX_RETRIES: '3',
+                // A test-only Ed25519 key (PKCS#8, base64) for audit checkpoints; never used anywhere else.
+                AUDIT_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIJsKGjpLZ9SUm5DQJGCXA7P3ZTxfzRPI9p1hsBzhThD7',
                 TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
               },
             },
@@ -26,6 +32,7 @@ export default defineConfig({
           // Headroom for a loaded 2-core CI machine (a 1,000-call batch, seeding fixtures); not a speed check.
           testTimeout: 30_000,
           setupFiles: ['./test/apply-migrations.ts'],
+          globalSetup: ['./test/webhook-receiver-setup.mjs'],
         },
       },
       {

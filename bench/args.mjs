@@ -8,9 +8,21 @@ const HELP = `npm run bench -- [flags]
   --small-events N        events seeded before the small-data scenarios (default 1000; --quick: 100)
   --seed-concurrency N    batch requests in flight while seeding (default 4)
   --only a,b              run only the scenarios whose id contains one of these words
+  --realtime              run only the real-time measurements (no seeding, no HTTP scenarios)
+  --realtime-sockets N    sockets per kind for the notice latency (default 100)
+  --realtime-writes N     HTTP writes timed per kind (default 50; --quick: 20)
+  --idle-sockets N        idle sockets per kind for the idle cost (default 1000; --quick: 200)
+  --idle-seconds S        how long the idle sockets are held (default 60; --quick: 10)
   --out FILE              results file (default bench/results/latest.json)
   --keep-state            keep the temporary wrangler state folder
-  --timeout S             hard limit for the whole run (default: computed from the settings)`;
+  --timeout S             hard limit for the whole run (default: computed from the settings)
+  --soak S                instead of the scenarios: S seconds of the mixed load, memory every --sample seconds
+  --soak-mix NAME         mixed (default: 70 % events.get, 20 % events.create, 10 % streams/accesses),
+                          floorA or floorB (the floors only, to compare the runtime's own memory)
+  --sample S              seconds between memory samples of a soak (default 30)`;
+
+/** Events seeded before a soak unless --events says otherwise (about 30 s of seeding). */
+export const SOAK_EVENTS = 10_000;
 
 export function parseArgs(argv) {
   const flags = new Map();
@@ -18,7 +30,7 @@ export function parseArgs(argv) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
     const [key, inline] = a.slice(2).split('=', 2);
-    if (['quick', 'keep-state', 'help'].includes(key)) flags.set(key, true);
+    if (['quick', 'keep-state', 'help', 'realtime'].includes(key)) flags.set(key, true);
     else flags.set(key, inline ?? argv[++i]);
   }
   if (flags.get('help')) {
@@ -32,7 +44,7 @@ export function parseArgs(argv) {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} needs a number ≥ 0\n${HELP}`);
     return n;
   };
-  const known = new Set(['quick', 'keep-state', 'help', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout']);
+  const known = new Set(['quick', 'keep-state', 'help', 'realtime', 'realtime-sockets', 'realtime-writes', 'idle-sockets', 'idle-seconds', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout', 'soak', 'soak-mix', 'sample']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key}\n${HELP}`);
   const opts = {
     quick,
@@ -46,7 +58,17 @@ export function parseArgs(argv) {
     out: flags.get('out') ?? null,
     keepState: flags.get('keep-state') === true,
     timeout: flags.has('timeout') ? num('timeout', 0) : null,
+    realtimeOnly: flags.get('realtime') === true,
+    realtimeSockets: Math.max(1, Math.floor(num('realtime-sockets', 100))),
+    realtimeWrites: Math.max(1, Math.floor(num('realtime-writes', quick ? 20 : 50))),
+    idleSockets: Math.max(1, Math.floor(num('idle-sockets', quick ? 200 : 1000))),
+    idleSeconds: Math.max(1, num('idle-seconds', quick ? 10 : 60)),
+    soak: flags.has('soak') ? Math.max(1, num('soak', 0)) : null,
+    soakMix: String(flags.get('soak-mix') ?? 'mixed'),
+    sample: Math.max(1, num('sample', 30)),
   };
+  if (opts.soak && !flags.has('events')) opts.events = SOAK_EVENTS;
+  if (!['mixed', 'floorA', 'floorB'].includes(opts.soakMix)) throw new Error(`--soak-mix is mixed, floorA or floorB\n${HELP}`);
   if (opts.events < opts.smallEvents) opts.events = opts.smallEvents;
   return opts;
 }

@@ -54,10 +54,25 @@ export function memoryKb(pids) {
 }
 
 /**
+ * One process's resident memory split by kind: anonymous (heaps, malloc arenas) and file-backed (mapped
+ * binaries and files, e.g. SQLite's). A growth of anonymous memory is the runtime's or the Worker's; a growth
+ * of file pages is the page cache of mapped files.
+ */
+export function memoryDetailKb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rssKb: field('VmRSS'), anonKb: field('RssAnon'), fileKb: field('RssFile'), hwmKb: field('VmHWM') };
+  } catch {
+    return null; // gone
+  }
+}
+
+/**
  * wrangler dev runs two workerd processes: its dev proxy (listening on the public port) and the runtime
  * executing the Worker (started with an inspector). Labelled from the command line.
  */
-function role(pid) {
+export function role(pid) {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr') ? 'worker runtime' : 'dev proxy';
   } catch {

@@ -1,16 +1,20 @@
 // `npm run bench`: starts the Worker as users run it (wrangler dev, fresh local state, BENCH mode), seeds it
 // through the public API, drives each scenario with autocannon from this process, prints the table and the
-// budget, writes bench/results/latest.json, and always stops the server. See docs/performance.md.
+// budget, writes bench/results/latest.json, and always stops the server. With --soak, runs the memory soak
+// instead (bench/soak.mjs) and writes bench/results/soak.json. See docs/performance.md.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, startDevServer } from '../scripts/dev-server.mjs';
+import { freePort, ROOT, startDevServer } from '../scripts/dev-server.mjs';
 import { parseArgs } from './args.mjs';
+import { auditSummary, auditText } from './audit.mjs';
 import { runScenario } from './load.mjs';
 import { budget, budgetText, table } from './report.mjs';
 import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
+import { realtimeText, runRealtime } from './realtime.mjs';
+import { IDLE_SECONDS, runSoak, soakText } from './soak.mjs';
 import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams } from './seed.mjs';
 
 let opts;
@@ -55,16 +59,43 @@ process.on('SIGTERM', () => abort('terminated', 143));
 
 // Bound the whole run: seeding at a pessimistic 50 events/s (about 250/s measured on 2 busy cores), plus
 // every scenario round with slack.
-const planned = 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20);
+// Real-time: three latency runs and two idle holds, plus opening and closing the sockets.
+const realtimePlanned = 3 * (30 + opts.realtimeWrites * 0.5) + 2 * (opts.idleSeconds + 60);
+const planned = opts.soak
+  ? 120 + opts.events / 50 + opts.soak + IDLE_SECONDS + 60
+  : opts.realtimeOnly
+    ? 120 + realtimePlanned
+    : 120 + opts.events / 50 + 12 * opts.rounds * (opts.duration + 20) + realtimePlanned;
 setTimeout(() => abort(`time limit of ${Math.round(opts.timeout ?? planned)} s reached`, 2), (opts.timeout ?? planned) * 1000).unref();
 
 try {
   const started = Date.now();
   log(`starting wrangler dev (state in ${stateDir})…`);
-  starting = startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' } });
+  // The soak reads the Worker isolate's heap through wrangler's inspector proxy, on a port of its own.
+  const inspectorPort = opts.soak ? await freePort() : null;
+  const extraArgs = inspectorPort ? ['--inspector-port', String(inspectorPort)] : [];
+  // The idle-socket measurement holds many sockets on one account: the per-account cap is raised for it.
+  const socketCap = String(2 * opts.idleSockets + opts.realtimeSockets);
+  starting = startDevServer({
+    stateDir,
+    logLevel: 'error',
+    vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1', REALTIME_MAX_SOCKETS: socketCap },
+    extraArgs,
+  });
   server = await starting;
   log(`server on ${server.url} (wrangler pid ${server.pid})`);
   const base = server.url;
+
+  if (opts.soak) {
+    const report = await runSoak({ base, serverPid: server.pid, inspectorPort, opts, log });
+    const out = opts.out ?? path.join(ROOT, 'bench', 'results', 'soak.json');
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { ...opts, out: undefined }, ...report }, null, 2)}\n`);
+    console.log(`\n${soakText(report)}\n`);
+    console.log(`results: ${path.relative(process.cwd(), out)} (${Math.round((Date.now() - started) / 1000)} s)`);
+    await cleanup();
+    process.exit(0);
+  }
 
   const user = await registerUser(base);
   const ctx = { user, shared: null, narrowed: null, small: opts.smallEvents, large: opts.events, attachment: null, upload: null };
@@ -87,6 +118,16 @@ try {
     }
   };
 
+  if (opts.realtimeOnly) {
+    const realtime = await runRealtime(base, server.pid, user, opts, log);
+    const out = opts.out ?? path.join(ROOT, 'bench', 'results', 'realtime.json');
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { ...opts, out: undefined }, realtime }, null, 2)}\n`);
+    console.log(`\n${realtimeText(realtime)}\n\nresults: ${path.relative(process.cwd(), out)} (${Math.round((Date.now() - started) / 1000)} s)`);
+    await cleanup();
+    process.exit(0);
+  }
+
   await runPhase('base');
   log('seeding: stream tree');
   const streamsOk = (await seedStreams(base, user)).available;
@@ -102,6 +143,9 @@ try {
   }
   if (streamsOk) Object.assign(ctx, await seedAccesses(base, user), await seedAttachment(base, user));
   await runPhase('large');
+  const realtime = await runRealtime(base, server.pid, user, opts, log);
+  log('audit: waiting for the queue to drain…');
+  const audit = await auditSummary(base, user);
 
   const lines = budget(results);
   const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
@@ -112,6 +156,8 @@ try {
     seeding,
     results: results.map((r) => ({ ...r, ratioToFloorB: r.status === 'ran' && floorB ? r.rps / floorB.rps : null })),
     workerdMemoryDuringLargeScenarios: memory.result,
+    realtime,
+    audit,
     budget: lines,
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -125,6 +171,8 @@ try {
     console.log('');
   }
   console.log(`${budgetText(lines)}\n`);
+  console.log(`${realtimeText(realtime)}\n`);
+  console.log(`${auditText(audit)}\n`);
   console.log(`results: ${path.relative(process.cwd(), out)} (${report.seconds} s)`);
   await cleanup();
   process.exit(0);

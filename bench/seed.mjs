@@ -1,6 +1,7 @@
 // Seeds the benchmark's data through the public API only: registration, then batch calls.
 import { randomBytes } from 'node:crypto';
 import { batchCalls, inlineErrors, multipartUpload, request } from './client.mjs';
+import { seededRandom as rng } from '../scripts/seeded-random.mjs';
 
 const ROOTS = 8;
 const CHILDREN = 4;
@@ -8,17 +9,6 @@ const GRANDCHILDREN = 5;
 export const TAGS = Array.from({ length: 10 }, (_, i) => `t${i}`);
 const DAY = 86_400;
 
-/** Deterministic pseudo-random numbers (mulberry32) so every run seeds the same shapes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The 200-stream tree: 8 roots × 4 children × 5 grandchildren (8 + 32 + 160), ids r0, r0-c1, r0-c1-g2. */
 export function streamTree() {

@@ -4,9 +4,11 @@ export function freePort(): Promise<number>;
 export function tempStateDir(prefix?: string): string;
 export function removeDir(dir: string): void;
 export function applyMigrations(stateDir?: string): void;
+export function clientHost(ip: string): string;
 
 export interface DevServerOptions {
   port?: number;
+  ip?: string;
   stateDir?: string;
   vars?: Record<string, string>;
   logLevel?: string;

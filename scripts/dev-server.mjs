@@ -55,14 +55,23 @@ export function applyMigrations(stateDir) {
   if (res.status !== 0) throw new Error(`migrations failed:\n${res.stdout}\n${res.stderr}`);
 }
 
+/** The address a client on this machine uses to reach a server listening on `ip` (any-address → loopback). */
+export function clientHost(ip) {
+  if (ip === '0.0.0.0' || ip === '*') return '127.0.0.1';
+  if (ip === '::' || ip === '[::]') return '[::1]';
+  return ip.includes(':') && !ip.startsWith('[') ? `[${ip}]` : ip;
+}
+
 /**
- * Starts `wrangler dev` on 127.0.0.1 and resolves once service info answers.
- * Options: port, stateDir, vars ({NAME: value} passed as --var), logLevel, extraArgs, stdio.
+ * Starts `wrangler dev` (on 127.0.0.1 unless `ip` says otherwise) and resolves once service info answers.
+ * Options: port, ip, stateDir, vars ({NAME: value} passed as --var), logLevel, extraArgs, stdio, timeoutMs.
+ * `extraArgs` must not repeat the flags set here (scripts/start-args.mjs takes them out of `npm start`'s).
  */
 export async function startDevServer(opts = {}) {
   const port = opts.port ?? (await freePort());
+  const ip = opts.ip ?? '127.0.0.1';
   applyMigrations(opts.stateDir);
-  const args = ['dev', '-c', 'wrangler.toml', '--ip', '127.0.0.1', '--port', String(port), '--log-level', opts.logLevel ?? 'error'];
+  const args = ['dev', '-c', 'wrangler.toml', '--ip', ip, '--port', String(port), '--log-level', opts.logLevel ?? 'error'];
   if (opts.stateDir) args.push('--persist-to', opts.stateDir);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`);
   args.push(...(opts.extraArgs ?? []));
@@ -70,7 +79,7 @@ export async function startDevServer(opts = {}) {
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${clientHost(ip)}:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);

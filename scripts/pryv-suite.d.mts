@@ -10,5 +10,8 @@ export interface PryvSuiteResult {
 
 export const SELECTED_FILES: string[];
 export const EXCLUDED: Record<string, string>;
-export function runPryvSuite(opts: { serviceInfoUrl: string; files?: string[]; exclude?: Record<string, string>; reporter?: string }): Promise<PryvSuiteResult>;
+export const ADDON_SUITES: { dir: string; files: string[] }[];
+export const ADDON_FILES: string[];
+export const ADDON_EXCLUDED: Record<string, string>;
+export function runPryvSuite(opts: { serviceInfoUrl: string; files?: string[]; exclude?: Record<string, string>; reporter?: string; cwdDir?: string }): Promise<PryvSuiteResult>;
 export function runPryvSuiteProcess(args?: string[]): Promise<{ code: number | null; output: string; result?: PryvSuiteResult }>;

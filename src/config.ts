@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { DEFAULT_LIMITS, LIMIT_CEILINGS, type Limits } from './core/limits';
 import type { Env } from './env';
 
 export type RegistrationMode = 'open' | 'closed' | 'invitation';
@@ -15,9 +16,22 @@ export interface Config {
   invitationTokens: string[];
   apiVersion: string;
   serial: string;
+  /** Most open real-time sockets (plain and Socket.IO together) per account. */
+  realtimeMaxSockets: number;
+  /** Audit records older than this many days are deleted by the cron, at a signed checkpoint (§5.13). */
+  auditRetentionDays: number;
   bench: boolean;
   /** Limits of multipart requests (§2.6, §5.5); null when the operator's values are invalid (uploads answer 503). */
   attachments: AttachmentLimits | null;
+  /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
+  profileMaxBytes: number;
+  /** Whether `/reg/{email}/uid` and `/reg/{email}/check_email` answer (else 410, as before they shipped). */
+  emailLookup: boolean;
+  /** `service/info.assets.definitions` set by the operator, or null for the Worker's own `/assets/index.json`. */
+  assetsUrl: string | null;
+  webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
+  /** Input limits (docs/limits.md). */
+  limits: Readonly<Limits>;
 }
 
 export interface AttachmentLimits {
@@ -53,11 +67,29 @@ function attachmentLimits(env: Env): AttachmentLimits | null {
   }
 }
 
+/** Profile sets are small key-value documents: 64 kB each unless the operator says otherwise. */
+export const DEFAULT_PROFILE_MAX_BYTES = 64 * 1024;
+
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
 
+/** Default cap on one account's open real-time sockets (§5.14 limits). */
+export const DEFAULT_REALTIME_MAX_SOCKETS = 100;
+
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+/** Webhook defaults (§4.8). */
+export const DEFAULT_WEBHOOK_MIN_INTERVAL_MS = 5000;
+export const DEFAULT_WEBHOOK_MAX_RETRIES = 5;
+
+const positiveInt = (value: string | undefined, fallback: number): number => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+/** §5.13: audit retention when the operator sets none. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 const cache = new WeakMap<object, Config>();
 
@@ -76,11 +108,51 @@ export function readConfig(env: Env): Config {
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',
     serial: env.SERIAL || BUILD_SERIAL,
+    realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
+    auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS, DEFAULT_AUDIT_RETENTION_DAYS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
     attachments: attachmentLimits(env),
+    profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
+    emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',
+    assetsUrl: env.ASSETS_URL ? env.ASSETS_URL : null,
+    webhooks: {
+      minIntervalMs: positiveInt(env.WEBHOOK_MIN_INTERVAL_MS, DEFAULT_WEBHOOK_MIN_INTERVAL_MS),
+      maxRetries: positiveInt(env.WEBHOOK_MAX_RETRIES, DEFAULT_WEBHOOK_MAX_RETRIES),
+      allowHosts: list(env.WEBHOOK_ALLOW_HOSTS).map((h) => h.toLowerCase()),
+    },
+    limits: readLimits(env),
   };
   cache.set(env, config);
   return config;
+}
+
+/** The variable that sets each limit. */
+export const LIMIT_VARS = {
+  jsonDepth: 'MAX_JSON_DEPTH',
+  clientDataBytes: 'MAX_CLIENT_DATA_BYTES',
+  contentBytes: 'MAX_CONTENT_BYTES',
+  nameLength: 'MAX_NAME_LENGTH',
+  idLength: 'MAX_ID_LENGTH',
+  batchCalls: 'MAX_BATCH_CALLS',
+  skip: 'MAX_SKIP',
+  limit: 'MAX_LIMIT',
+} as const satisfies Record<keyof Limits, keyof Env>;
+
+/**
+ * Each limit from its variable: a whole number from 1 to its ceiling. Anything else keeps the default and
+ * says so in the log, rather than failing every request of the deployment.
+ */
+function readLimits(env: Env): Readonly<Limits> {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_VARS) as (keyof Limits)[]) {
+    // A TOML number in [vars] arrives as a number, a string anywhere else.
+    const raw = String(env[LIMIT_VARS[key]] ?? '').trim();
+    if (raw === '') continue;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= 1 && value <= LIMIT_CEILINGS[key]) limits[key] = value;
+    else console.warn(`${LIMIT_VARS[key]}="${raw}" is not a whole number from 1 to ${LIMIT_CEILINGS[key]}: using ${DEFAULT_LIMITS[key]}.`);
+  }
+  return Object.freeze(limits);
 }
 
 export function withSlash(url: string): string {

@@ -1,14 +1,28 @@
+/** One queued webhook delivery: the webhook and the schedule token naming this delivery. */
+export interface WebhookDelivery {
+  userId: string;
+  username: string;
+  webhookId: string;
+  token: string;
+}
+
 /** Bindings and variables the Worker receives (see wrangler.toml and the README's configuration table). */
 export interface Env {
   DB: D1Database;
   ACCESSES: KVNamespace;
   ATTACHMENTS: R2Bucket;
+  /** One Durable Object per account (by user id): its real-time sockets (src/realtime/account-object.ts). */
+  ACCOUNTS: DurableObjectNamespace;
+  /** Webhook deliveries (producer and consumer: this Worker). */
+  WEBHOOKS: Queue<WebhookDelivery>;
   SERVICE_NAME?: string;
   PUBLIC_URL?: string;
   DOMAIN?: string;
   TRUSTED_APPS?: string;
   REGISTRATION?: string;
   INVITATION_TOKENS?: string;
+  /** Most open real-time sockets per account (default 100). */
+  REALTIME_MAX_SOCKETS?: string;
   API_VERSION?: string;
   /** Secret: key sealing the copy of each token that `accesses.get` must return. */
   TOKEN_KEY?: string;
@@ -18,6 +32,37 @@ export interface Env {
   ATTACHMENT_MAX_REQUEST_BYTES?: string;
   /** Changes with every deployment; defaults to the build's serial. */
   SERIAL?: string;
+  /** Largest profile set in bytes (default 65536). */
+  PROFILE_MAX_BYTES?: string;
+  /** `off` turns the register's e-mail lookups back into 410 `removed-method`. */
+  EMAIL_LOOKUP?: string;
+  /** URL of the service assets' `index.json`; default: the Worker's own `/assets/index.json`. */
+  ASSETS_URL?: string;
+  /** The repository's `assets/` folder (Workers static assets). */
+  ASSETS?: Fetcher;
+  /** Rate limit of the e-mail lookups, per client IP (wrangler.toml `[[ratelimits]]`). */
+  EMAIL_LOOKUP_LIMITER?: RateLimit;
+  /** Webhooks: bundling window and retry step, in ms (default 5000). */
+  WEBHOOK_MIN_INTERVAL_MS?: string;
+  /** Webhooks: consecutive failed runs before a webhook becomes inactive (default 5). */
+  WEBHOOK_MAX_RETRIES?: string;
+  /** Comma-separated hosts webhooks may reach despite the outbound rules (e.g. `127.0.0.1` for local tests). */
+  WEBHOOK_ALLOW_HOSTS?: string;
+  /** Input limits (docs/limits.md): whole numbers; unset means the default. */
+  MAX_JSON_DEPTH?: string;
+  MAX_CLIENT_DATA_BYTES?: string;
+  MAX_CONTENT_BYTES?: string;
+  MAX_NAME_LENGTH?: string;
+  MAX_ID_LENGTH?: string;
+  MAX_BATCH_CALLS?: string;
+  MAX_SKIP?: string;
+  MAX_LIMIT?: string;
+  /** Queue of audit records: the request's records are sent here after the response; its consumer stores them. */
+  AUDIT_QUEUE?: Queue;
+  /** Secret: Ed25519 private key (PKCS#8, PEM or base64) that signs audit checkpoints. */
+  AUDIT_SIGNING_KEY?: string;
+  /** Days audit records are kept (default 365). */
+  AUDIT_RETENTION_DAYS?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
 }

@@ -1,5 +1,6 @@
 import { readConfig } from './config';
-import type { Env } from './env';
+import type { Env, WebhookDelivery } from './env';
+import { deliverQueued } from './webhooks/deliver';
 import { createApp } from './api/http';
 import { applyMethodOverride } from './api/method-override';
 import { errorResponse } from './api/respond';
@@ -9,6 +10,17 @@ import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
 import { sweepBlobs } from './storage/blob-sweep';
 import { directoryOf } from './storage/directory';
+import { consumeAuditBatch } from './audit/consumer';
+import { runAuditCron } from './audit/cron';
+
+/** The audit queue's name in wrangler.toml: batches from any other queue are webhook deliveries. */
+const AUDIT_QUEUE_NAME = 'pryv-edge-audit';
+
+/** The hourly schedule of wrangler.toml's crons (the audit cron); the others only sweep blobs. */
+const HOURLY_CRON = '0 * * * *';
+
+/** The per-account Durable Object (real-time sockets): the runtime finds the class among the entry's exports. */
+export { AccountObject } from './realtime/account-object';
 
 const app = createApp();
 
@@ -36,9 +48,35 @@ export default {
     }
   },
 
-  /** The cron trigger: deletes the files whose removal a request could not finish (decision 017). */
-  async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    const now = Date.now() / 1000;
+  /**
+   * The Worker's queues: webhook deliveries (each message one delivery; a failure to process it, D1 down, is
+   * retried by the queue) and audit records (appended to each account's chain, docs/decisions/018-audit-storage.md).
+   */
+  async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+    if (batch.queue === AUDIT_QUEUE_NAME) {
+      await consumeAuditBatch(batch, env);
+      return;
+    }
+    await Promise.all(
+      (batch as MessageBatch<WebhookDelivery>).messages.map(async (message) => {
+        try {
+          await deliverQueued(env, message.body);
+          message.ack();
+        } catch (e) {
+          console.error('webhook delivery failed:', e instanceof Error ? e.message : String(e));
+          message.retry();
+        }
+      }),
+    );
+  },
+
+  /**
+   * The Cron Triggers: every quarter of an hour the blob sweeper deletes the files whose removal a request could
+   * not finish (decision 017); on the hour the audit cron also signs checkpoints and enforces retention.
+   */
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const now = controller.scheduledTime / 1000;
     ctx.waitUntil(Promise.all(directoryOf(env).databases().map((db) => sweepBlobs(env.ATTACHMENTS, db, now))));
+    if (controller.cron === HOURLY_CRON) await runAuditCron(env, readConfig(env), now);
   },
 } satisfies ExportedHandler<Env>;

@@ -240,7 +240,7 @@ describe('accesses.get', () => {
 });
 
 describe('accesses.update', () => {
-  it('updates in place: name, permissions replaced, clientData merged, expires removed; id and token unchanged', async () => {
+  it('updates: name, permissions replaced, clientData merged, expires removed; token unchanged, id becomes the composite <base>:1', async () => {
     const { username, token } = await newUser('acc');
     await plantStreams(username, [['a', null], ['b', null]]);
     const a = (await createAccess(username, token, { name: 'x', expireAfter: 100, clientData: { k: 1, drop: true }, permissions: [{ streamId: 'a', level: 'read' }] })).body.access;
@@ -248,7 +248,7 @@ describe('accesses.update', () => {
       name: 'y', permissions: [{ streamId: 'b', level: 'contribute', tags: ['t'] }], clientData: { drop: null, n: 2 }, expires: null,
     });
     expect(res.status).toBe(200);
-    expect(res.body.access).toMatchObject({ id: a.id, token: a.token, name: 'y', permissions: [{ streamId: 'b', level: 'contribute', tags: ['t'] }], clientData: { k: 1, n: 2 } });
+    expect(res.body.access).toMatchObject({ id: `${a.id}:1`, token: a.token, name: 'y', permissions: [{ streamId: 'b', level: 'contribute', tags: ['t'] }], clientData: { k: 1, n: 2 } });
     expect(res.body.access.expires).toBeUndefined();
     expect(res.body.access.modified).toBeGreaterThanOrEqual(a.modified);
     const info = await call('GET', `/${username}/access-info`, { token: a.token });
@@ -290,7 +290,7 @@ describe('accesses.update', () => {
     const child = (await createAccess(username, app.token, { name: 'c', permissions: [{ streamId: 'a', level: 'read' }] })).body.access;
     const ok = await updateAccess(username, app.token, child.id, { permissions: [{ streamId: 'a1', level: 'contribute' }] });
     expect(ok.status).toBe(200);
-    const wide = await updateAccess(username, app.token, child.id, { permissions: [{ streamId: 'a', level: 'manage' }] });
+    const wide = await updateAccess(username, app.token, ok.body.access.id, { permissions: [{ streamId: 'a', level: 'manage' }] });
     expect(wide.status).toBe(400);
     expect(wide.body.error.id).toBe('invalid-operation');
   });

@@ -40,10 +40,11 @@ describe('change notices', () => {
       if (path === 'accesses' && (body as { name: string }).name === 'coach') {
         feed.items = [];
         const id = res.body.access.id;
-        expect((await call('PUT', `/${username}/accesses/${id}`, { token, body: { name: 'trainer' } })).status).toBe(200);
+        const updated = await call('PUT', `/${username}/accesses/${id}`, { token, body: { name: 'trainer' } });
+        expect(updated.status).toBe(200);
         expect(of(username)).toEqual([['accesses']]);
         feed.items = [];
-        expect((await call('DELETE', `/${username}/accesses/${id}`, { token })).status).toBe(200);
+        expect((await call('DELETE', `/${username}/accesses/${updated.body.access.id}`, { token })).status).toBe(200);
         expect(of(username)).toEqual([['accesses']]);
       }
     }
@@ -74,6 +75,27 @@ describe('change notices', () => {
     expect(of(username)).toEqual([]);
     expect((await call('DELETE', `/${username}/events/${created.body.event.id}/${file.id}`, { token })).status).toBe(200);
     expect(of(username)).toEqual([['events']]);
+  });
+
+  it('ending other sessions with a password change changes accesses; account and profile updates change none of the kinds', async () => {
+    const { username, token } = await account();
+    const password = 'secret-password';
+    expect((await call('PUT', `/${username}/account`, { token, body: { language: 'fr' } })).status).toBe(200);
+    expect((await call('PUT', `/${username}/profile/private`, { token, body: { a: 1 } })).status).toBe(200);
+    expect((await call('POST', `/${username}/account/change-password`, { token, body: { oldPassword: password, newPassword: 'second-password' } })).status).toBe(200);
+    expect(of(username)).toEqual([]);
+    const other = await call('POST', `/${username}/auth/login`, {
+      body: { username, password: 'second-password', appId: 'other-app' },
+      headers: { Origin: 'http://127.0.0.1:8787' },
+    });
+    expect(other.status).toBe(200);
+    feed.items = [];
+    const ending = await call('POST', `/${username}/account/change-password`, {
+      token,
+      body: { oldPassword: 'second-password', newPassword: 'third-password', logoutOtherSessions: true },
+    });
+    expect(ending.status).toBe(200);
+    expect(of(username)).toEqual([['accesses']]);
   });
 
   it('a batch of mixed writes emits one merged notice, carrying the user id and name', async () => {

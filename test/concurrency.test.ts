@@ -65,17 +65,29 @@ describe('invariants under concurrency', () => {
     expect(accepted).toBeGreaterThan(0);
   });
 
-  it(`${RACERS} parallel accesses.update merging different clientData keys keep every accepted key`, async () => {
+  it(`${RACERS} parallel accesses.update of one version: exactly 1 applies, the rest 409 stale-resource (the id they name is superseded)`, async () => {
     const { username, token } = await newUser('race');
     expect((await call('POST', `/${username}/streams`, { token, body: { id: 's', name: 'S' } })).status).toBe(201);
     const created = await call('POST', `/${username}/accesses`, { token, body: { name: 'target', permissions: [{ streamId: 's', level: 'read' }] } });
     const id = created.body.access.id;
     const replies = await parallel(RACERS, (i) => call('PUT', `/${username}/accesses/${id}`, { token, body: { clientData: { [`k${i}`]: i } } }));
-    const accepted = replies.filter((r) => r.status === 200).length;
-    for (const r of replies.filter((x) => x.status !== 200)) expect(r.body.error.id).toBe('stale-resource');
-    const listed = (await call('GET', `/${username}/accesses`, { token })).body.accesses.find((a: { id: string }) => a.id === id);
-    expect(Object.keys(listed.clientData)).toHaveLength(accepted);
-    expect(accepted).toBeGreaterThan(0);
+    expect(statuses(replies)).toEqual([200, ...Array(RACERS - 1).fill(409)]);
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.error).toMatchObject({ id: 'stale-resource', data: { provided: id, currentSerial: 1 } });
+    const winner = replies.find((r) => r.status === 200)!.body.access;
+    expect(winner.id).toBe(`${id}:1`);
+    const listed = (await call('GET', `/${username}/accesses`, { token })).body.accesses.find((a: { name: string }) => a.name === 'target');
+    expect(listed).toMatchObject({ id: `${id}:1`, clientData: winner.clientData });
+    expect(Object.keys(listed.clientData)).toHaveLength(1);
+  });
+
+  it('10 parallel registrations of different usernames with one e-mail: exactly 1 account, the rest 409 {email}', async () => {
+    const stamp = Date.now().toString(36);
+    const email = `shared-${stamp}@example.org`;
+    const replies = await parallel(10, (i) =>
+      call('POST', '/reg/users', { body: { appId: 'race-app', username: `mailrace${stamp}${i}`, password: 'secret-password', email } }),
+    );
+    expect(statuses(replies)).toEqual([201, ...Array(9).fill(409)]);
+    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.error).toMatchObject({ id: 'item-already-exists', data: { email } });
   });
 
   it(`${RACERS} parallel deletes of a trashed event: only the one that deleted it says so, the rest 404`, async () => {

@@ -38,6 +38,7 @@ export async function insertAccessRow(username: string, values: Partial<AccessRo
     clientData: null,
     parentId: null,
     rev: 0,
+    serial: 0,
     created: now,
     createdBy: 'system',
     modified: now,

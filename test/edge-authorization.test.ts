@@ -121,12 +121,13 @@ describe('edge authorization: KV lookup', () => {
       await waitForCache(username, t);
     }
     const before = await accessRow(access.id);
-    expect((await updateAccess(username, token, access.id, { name: 'renamed' })).status).toBe(200);
+    const renamed = await updateAccess(username, token, access.id, { name: 'renamed' });
+    expect(renamed.status).toBe(200);
     expect((await accessRow(access.id)).modified).toBeGreaterThan(before.modified);
     expect(await cached(username, access.token)).toBeNull();
     await call('GET', `/${username}/access-info`, { token: access.token });
     await waitForCache(username, access.token);
-    const del = await deleteAccess(username, token, access.id);
+    const del = await deleteAccess(username, token, renamed.body.access.id);
     expect(del.body.relatedDeletions).toEqual([{ id: child.id, deleted: expect.any(Number) }]);
     expect(await cached(username, access.token)).toBeNull();
     expect(await cached(username, child.token)).toBeNull();
@@ -190,7 +191,7 @@ describe('edge authorization: a stale KV entry never authorizes (§2.4)', () => 
     const { username, token, access } = await sharedAccess('manage');
     const user = await userRow(username);
     const wide = await accessRow(access.id);
-    await updateAccess(username, token, access.id, { permissions: [{ streamId: 'a', level: 'read' }] });
+    const narrowed = await updateAccess(username, token, access.id, { permissions: [{ streamId: 'a', level: 'read' }] });
     await plant(username, access.token, user, wide);
     const results = await batch(username, access.token, [
       { method: 'getAccessInfo', params: {} },
@@ -198,7 +199,7 @@ describe('edge authorization: a stale KV entry never authorizes (§2.4)', () => 
     ]);
     expect(results[0].permissions).toEqual([{ streamId: 'a', level: 'read' }]);
     expect(results[1].error.id).toBe('forbidden');
-    await deleteAccess(username, token, access.id);
+    await deleteAccess(username, token, narrowed.body.access.id);
     await plant(username, access.token, user, wide);
     const empty = await call('POST', `/${username}/`, { token: access.token, body: [] });
     expect(empty.status).toBe(403);

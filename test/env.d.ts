@@ -8,3 +8,10 @@ declare global {
     }
   }
 }
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** Base URL of the webhook receiver started by test/webhook-receiver-setup.mjs. */
+    receiverUrl: string;
+  }
+}

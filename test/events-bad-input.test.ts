@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../src/core/limits';
 import { call, newUser } from './helpers';
+
+const JSON_DEPTH = DEFAULT_LIMITS.jsonDepth;
 
 describe('bad input gets a 4xx with an error id and leaves data untouched', () => {
   it('odd ids, odd times, deep JSON and unknown fields', async () => {
@@ -40,10 +43,14 @@ describe('bad input gets a 4xx with an error id and leaves data untouched', () =
     expect(await snapshot()).toEqual(before);
     // Negative times are ordinary timestamps.
     expect((await api('GET', '/events?fromTime=-100&toTime=-1')).status).toBe(200);
-    // Deeply nested content of an unknown type is stored as given.
-    let deep: unknown = 1;
-    for (let i = 0; i < 500; i++) deep = [deep];
-    const nested = await api('POST', '/events', { streamIds: ['a'], type: 'my-class/deep', content: deep });
+    // Content of an unknown type nested up to the JSON depth limit (the body itself is one level) is stored
+    // as given; one level more is refused.
+    const nest = (levels: number) => { let x: unknown = 1; for (let i = 0; i < levels; i++) x = [x]; return x; };
+    const nested = await api('POST', '/events', { streamIds: ['a'], type: 'my-class/deep', content: nest(JSON_DEPTH - 1) });
     expect(nested.status).toBe(201);
+    expect((await api('GET', `/events/${nested.body.event.id}`)).body.event.content).toEqual(nest(JSON_DEPTH - 1));
+    const tooDeep = await api('POST', '/events', { streamIds: ['a'], type: 'my-class/deep', content: nest(JSON_DEPTH) });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.error).toMatchObject({ id: 'invalid-request-structure', data: { limit: JSON_DEPTH } });
   });
 });

@@ -113,6 +113,11 @@ describe('events.get matches an in-memory model of §6 (property)', () => {
     await fc.assert(
       fc.asyncProperty(fc.dictionary(keys, odd, { maxKeys: 3 }), async (p) => {
         const res = await call('POST', `/${user.username}/`, { token: user.token, body: [{ method: 'events.get', params: p }] });
+        if (res.status === 400) {
+          // JSON the reader refuses whole (an unpaired surrogate such as '\uD800'): the batch never starts.
+          expect(res.body.error.id).toBe('invalid-parameters-format');
+          return;
+        }
         expect(res.status).toBe(200);
         const r = res.body.results[0];
         if (r.error) expect(r.error.id).not.toBe('unexpected-error');

@@ -50,6 +50,18 @@ describe('method override (§2.7)', () => {
     expect(res.body.error.id).toBe('invalid-request-structure');
   });
 
+  it('refuses a _method that is empty or not POST, PUT or DELETE with 400 naming _method, whatever the route', async () => {
+    const { username, token } = await newUser('ovr');
+    for (const path of ['events', 'streams/some-stream', 'accesses', 'no/such/route']) {
+      for (const method of ['', 'BOGUS', 'GET', 'PATCH', ' PUT']) {
+        const res = await call('POST', `/${username}/${path}`, { headers: FORM, body: form({ _method: method, _json: '', _auth: token }) });
+        expect(res.status, `${method} ${path}`).toBe(400);
+        expect(res.body.error).toMatchObject({ id: 'invalid-parameters-format', data: [{ path: '_method' }] });
+        expect(res.body.meta.apiVersion).toBe('2.0.0');
+      }
+    }
+  });
+
   it('has no X-HTTP-Method-Override header', async () => {
     const { username, token } = await newUser('ovr');
     const res = await call('POST', `/${username}/auth/logout`, { token, headers: { 'X-HTTP-Method-Override': 'PUT' } });

@@ -83,8 +83,6 @@ describe('removed and not-yet-shipped routes (§2.14)', () => {
       ['POST', `/${username}/events/start`],
       ['POST', `/${username}/events/stop`],
       ['GET', `/${username}/audit/logs`],
-      ['GET', '/reg/someone@example.org/uid'],
-      ['GET', '/reg/someone@example.org/check_email'],
     ], 410, 'removed-method');
   });
 

@@ -8,6 +8,8 @@ export const serviceInfoUrl = process.env.PRYV_SERVICE_INFO_URL ?? 'http://127.0
 export const username = process.env.PRYV_TEST_USERNAME ?? 'jslibtest';
 export const password = process.env.PRYV_TEST_PASSWORD ?? 'jslibtest-password';
 const appId = 'jslib-test';
+// Service.userIdForEmail.test.js looks the account up by this address.
+const email = `${username}@pryv.io`;
 // The streams the suite writes to or names in queries: `data` (events, shared accesses) and `monitor-test`
 // (named in `streams` filters next to `data`; an unknown stream there would be a 400).
 const fixtureStreams = [
@@ -40,7 +42,7 @@ async function doPrepare() {
     const res = await fetch(`${info.register}users`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ appId, username, password, email: `${username}@example.org`, hosting: 'auto', language: 'en' }),
+      body: JSON.stringify({ appId, username, password, email, hosting: 'auto', language: 'en' }),
     });
     if (res.status !== 201) throw new Error(`registration failed (${res.status}): ${await res.text()}`);
   }
@@ -55,15 +57,17 @@ async function doPrepare() {
   const { token: personalToken } = await json(login);
   if (!personalToken) throw new Error(`login failed (${login.status})`);
 
+  // An account registered by an older copy of this file has another address: set it (account.update).
+  const calls = [{ method: 'account.update', params: { update: { email } } }, ...fixtureStreams.map((params) => ({ method: 'streams.create', params }))];
   const created = await json(
     await fetch(endpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: personalToken },
-      body: JSON.stringify(fixtureStreams.map((params) => ({ method: 'streams.create', params }))),
+      body: JSON.stringify(calls),
     }),
   );
   for (const r of created.results ?? []) {
-    if (r.error && r.error.id !== 'item-already-exists') throw new Error(`fixture stream: ${JSON.stringify(r.error)}`);
+    if (r.error && r.error.id !== 'item-already-exists') throw new Error(`fixture: ${JSON.stringify(r.error)}`);
   }
 
   serviceInfo = info;

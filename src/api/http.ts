@@ -6,7 +6,10 @@ import type { PublicContext } from '../core/context';
 import { ApiError, err, MESSAGES } from '../core/errors';
 import type { Env } from '../env';
 import { METHODS } from '../methods';
+import { accountNotifier } from '../realtime/account-notifier';
+import { openPlainChannel, openSocketIo } from '../realtime/upgrade';
 import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
+import { ASSETS_PREFIX, serveAsset } from './assets';
 import { corsHeaders } from './cors';
 import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { coerceQuery } from './query-coercion';
@@ -14,8 +17,9 @@ import { fileResponse } from './download';
 import { readMultipartParams } from './multipart-params';
 import { mediaType, readJsonBody } from './request-body';
 import { errorResponse, resultResponse } from './respond';
-import { matchUserRoute, type ParamSource, type RouteMatch } from './routes';
+import { matchUserRoute, PUBLIC_ROUTES, type ParamSource, type RouteMatch } from './routes';
 import { extractToken } from './token';
+import { serveOpenApi } from '../openapi/route';
 
 type AppEnv = { Bindings: Env };
 type C = HonoContext<AppEnv>;
@@ -32,7 +36,9 @@ function publicContext(c: C): PublicContext {
     waitUntil = (p) => void p.catch(() => undefined);
   }
   const ip = c.req.header('cf-connecting-ip') ?? '';
-  return baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
+  const base = baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
+  // Every notice also goes to the account's object, for its real-time sockets.
+  return { ...base, notifier: accountNotifier(c.env, base.notifier) };
 }
 
 /** Query parameters that carry credentials: never params, never audited. */
@@ -40,17 +46,18 @@ const CREDENTIAL_PARAMS = ['auth', 'readToken'];
 
 /** Assembles raw params from the request as the route says (§2.8). */
 async function routeParams(c: C, source: ParamSource, schema: unknown, pathParams: Record<string, string>, download = false): Promise<unknown> {
+  const maxDepth = readConfig(c.env).limits.jsonDepth;
   switch (source) {
     case 'query': {
       const query = new URL(c.req.url).searchParams;
       // `readToken` is a credential of downloads only; elsewhere it stays an (unknown, refused) param.
       if (download) query.delete('readToken');
-      return { ...coerceQuery(query, schema as never), ...pathParams };
+      return { ...coerceQuery(query, schema as never, maxDepth), ...pathParams };
     }
     case 'files':
       throw new ApiError('unsupported-content-type', 'Attachments are sent as multipart/form-data.');
     case 'body': {
-      const body = await readJsonBody(c.req.raw);
+      const body = await readJsonBody(c.req.raw, maxDepth);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         if (Object.keys(pathParams).length === 0) return body; // the schema rejects a non-object clearly
         throw err.paramsFormat('The request body must be a JSON object.');
@@ -58,7 +65,7 @@ async function routeParams(c: C, source: ParamSource, schema: unknown, pathParam
       return { ...body, ...pathParams };
     }
     case 'update':
-      return { ...pathParams, update: await readJsonBody(c.req.raw) };
+      return { ...pathParams, update: await readJsonBody(c.req.raw, maxDepth, 'update') };
     case 'none':
       return pathParams;
   }
@@ -135,7 +142,21 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
   }
 }
 
-const removedRoute = (what: string) => (c: C) => errorResponse(err.removed(what), readConfig(c.env));
+/** `GET U/notifications` (§5.14): JSON answers until the token is accepted, then the WebSocket. */
+async function notifications(c: C, username: string): Promise<Response> {
+  const base = publicContext(c);
+  try {
+    return await openPlainChannel(base, username, extractToken(c.req.raw, new URL(c.req.url)), c.req.raw);
+  } catch (e) {
+    return errorResponse(e, base.config);
+  }
+}
+
+/** Socket.IO's Engine.IO endpoint; `username` when the URL names the user (subdomain mode). */
+function socketIo(c: C, username: string | null): Promise<Response> {
+  const url = new URL(c.req.url);
+  return openSocketIo(publicContext(c), c.req.raw, url, extractToken(c.req.raw, url), username);
+}
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
@@ -152,22 +173,18 @@ export function createApp(): Hono<AppEnv> {
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
   });
 
-  app.get('/reg/service/info', publicRoute('service.info', 'none'));
-  app.get('/service/info', publicRoute('service.info', 'none'));
-  app.get('/reg/hostings', publicRoute('auth.hostings', 'none'));
-  app.post('/reg/users', publicRoute('auth.register', 'body'));
-  app.post('/users', publicRoute('auth.register', 'body'));
-  app.get('/reg/:username/check_username', publicRoute('auth.usernameCheck', 'none'));
-  app.post('/reg/:username/server', publicRoute('auth.userServer', 'none'));
-  app.get('/reg/:email/uid', removedRoute('GET /reg/{email}/uid'));
-  app.get('/reg/:email/check_email', removedRoute('GET /reg/{email}/check_email'));
+  for (const route of PUBLIC_ROUTES) app.on(route.verb, route.path, publicRoute(route.method, route.source));
   app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
   app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/event-types/LICENSE', () => serveDirectoryLicense());
+  app.get(`${ASSETS_PREFIX}*`, (c) => serveAsset(c.req.raw, c.env));
+  app.get('/openapi.json', (c) => serveOpenApi(readConfig(c.env).publicUrl ?? withSlash(new URL(c.req.url).origin)));
   // Share links (`s` can never be a username: fewer than 5 characters).
   app.get('/s/:code', (c) => serveShareByCode(publicContext(c), c.req.param('code'), new URL(c.req.url)));
+  // Socket.IO at the host root (§5.14): in path mode the namespace, sent after the handshake, names the user.
+  app.get('/socket.io', (c) => socketIo(c, null));
 
   app.all('*', async (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
@@ -180,6 +197,8 @@ export function createApp(): Hono<AppEnv> {
       const url = new URL(c.req.url);
       return serveShareByToken(publicContext(c), first, extractToken(c.req.raw, url), url);
     }
+    if (c.req.method === 'GET' && rest.length === 1 && rest[0] === 'notifications') return notifications(c, first);
+    if (c.req.method === 'GET' && rest.length === 1 && rest[0] === 'socket.io') return socketIo(c, first);
     return userDispatch(c, first, rest);
   });
 

@@ -1,5 +1,6 @@
 import type * as v from 'valibot';
 import { err } from '../core/errors';
+import { parseJsonInput } from '../core/json-input';
 
 /** How a query-string value is read, derived from the method's params schema (§2.8). */
 type Kind = 'boolean' | 'number' | 'integer' | 'string' | 'array' | 'json' | 'json-or-strings';
@@ -41,15 +42,9 @@ function kindOf(schema: AnySchema | undefined): Kind {
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
-function parseJsonParam(name: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw err.requestStructure(`The "${name}" parameter is not valid JSON.`);
-  }
-}
-
-function coerceOne(name: string, kind: Kind, values: string[]): unknown {
+function coerceOne(name: string, kind: Kind, values: string[], maxDepth: number): unknown {
+  const parseJsonParam = (key: string, text: string) =>
+    parseJsonInput(text, { maxDepth, pathPrefix: key, invalidMessage: `The "${key}" parameter is not valid JSON.` });
   const single = (): string => {
     if (values.length > 1) throw err.paramsFormat(`The "${name}" parameter must be given once.`, [{ code: 'type', message: 'Given more than once', path: name }]);
     return values[0];
@@ -89,7 +84,7 @@ function coerceOne(name: string, kind: Kind, values: string[]): unknown {
  * Reads a query string into params for `schema`: repeated keys and `k[]` form arrays (order kept), booleans
  * and numbers are parsed strictly, JSON-valued params are parsed. `auth` is removed before validation.
  */
-export function coerceQuery(query: URLSearchParams, schema: v.GenericSchema): Record<string, unknown> {
+export function coerceQuery(query: URLSearchParams, schema: v.GenericSchema, maxDepth: number): Record<string, unknown> {
   const entries = (schema as AnySchema).entries ?? {};
   const grouped = new Map<string, string[]>();
   for (const [rawKey, value] of query) {
@@ -103,7 +98,7 @@ export function coerceQuery(query: URLSearchParams, schema: v.GenericSchema): Re
   const params: Record<string, unknown> = {};
   for (const [key, values] of grouped) {
     // Unknown keys pass through untouched so the closed schema can name them in its error.
-    params[key] = key in entries ? coerceOne(key, kindOf(entries[key]), values) : values.length === 1 ? values[0] : values;
+    params[key] = key in entries ? coerceOne(key, kindOf(entries[key]), values, maxDepth) : values.length === 1 ? values[0] : values;
   }
   return params;
 }

@@ -1,4 +1,5 @@
 import { err, ApiError } from '../core/errors';
+import { parseJsonInput } from '../core/json-input';
 
 /** JSON and urlencoded bodies are capped at 10 MB (§2.6, §10). */
 export const BODY_LIMIT = 10 * 1024 * 1024;
@@ -36,17 +37,16 @@ export async function readTextLimited(req: Request, limit = BODY_LIMIT): Promise
   }
 }
 
-/** A POST/PUT body: `{}` when missing or empty, parsed JSON otherwise; other media types get 415. */
-export async function readJsonBody(req: Request): Promise<unknown> {
+/**
+ * A POST/PUT body: `{}` when missing or empty, parsed JSON otherwise (at most `maxDepth` deep; `pathPrefix`
+ * says where the body sits in the params, for error paths); other media types get 415.
+ */
+export async function readJsonBody(req: Request, maxDepth: number, pathPrefix?: string): Promise<unknown> {
   const type = mediaType(req);
   const text = await readTextLimited(req);
   if (text.trim().length === 0) return {};
   if (type !== 'application/json') {
     throw new ApiError('unsupported-content-type', `Unsupported content type "${type || 'none'}": expected application/json.`);
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw err.requestStructure('The request body is not valid JSON.');
-  }
+  return parseJsonInput(text, { maxDepth, pathPrefix, invalidMessage: 'The request body is not valid JSON.' });
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { meta } from './envelope';
+import { meta } from '../core/envelope';
 import { toApiError } from '../core/errors';
 import { isAsyncIterable } from '../core/payload';
 import { streamPayload } from './serialize';
@@ -21,6 +21,6 @@ export function errorResponse(e: unknown, config: Config, headers: Record<string
   const error = toApiError(e);
   return new Response(JSON.stringify({ error: error.toBody(), meta: meta(config) }), {
     status: error.status,
-    headers: { 'Content-Type': JSON_TYPE, ...headers },
+    headers: { 'Content-Type': JSON_TYPE, ...error.headers, ...headers },
   });
 }

@@ -1,5 +1,5 @@
 /**
- * HTTP routes under a user root U (§5.0), mapped onto method ids. How params are assembled:
+ * HTTP routes onto method ids: under a user root U (§5.0), and the public ones. How params are assembled:
  * - query:  query string (coerced) + path ids;
  * - body:   JSON body + path ids;
  * - update: `{id, update: body}` (PUT);
@@ -39,6 +39,7 @@ export const USER_ROUTES: UserRoute[] = [
   removed('POST', 'events/start'),
   removed('POST', 'events/stop'),
   removed('GET', 'audit/logs'),
+  r('GET', 'audit/verify', 'audit.verify', 'query'),
   r('GET', 'events', 'events.get', 'query'),
   r('POST', 'events', 'events.create', 'body'),
   later('POST', 'events/:id/series', 'High-frequency series'),
@@ -56,22 +57,58 @@ export const USER_ROUTES: UserRoute[] = [
   r('DELETE', 'streams/:id', 'streams.delete', 'query'),
   r('GET', 'accesses', 'accesses.get', 'query'),
   r('POST', 'accesses', 'accesses.create', 'body'),
-  later('POST', 'accesses/check-app', 'accesses.checkApp'),
-  later('GET', 'accesses/:id', 'accesses.getOne'),
+  r('POST', 'accesses/check-app', 'accesses.checkApp', 'body'),
+  r('GET', 'accesses/:id', 'accesses.getOne', 'query'),
   r('PUT', 'accesses/:id', 'accesses.update', 'update'),
   r('DELETE', 'accesses/:id', 'accesses.delete', 'query'),
+  r('GET', 'profile/public', 'profile.getPublic', 'query'),
+  r('PUT', 'profile/public', 'profile.updatePublic', 'update'),
+  r('GET', 'profile/private', 'profile.getPrivate', 'query'),
+  r('PUT', 'profile/private', 'profile.updatePrivate', 'update'),
+  r('GET', 'profile/app', 'profile.getApp', 'query'),
+  r('PUT', 'profile/app', 'profile.updateApp', 'update'),
+  r('GET', 'account', 'account.get', 'query'),
+  r('PUT', 'account', 'account.update', 'update'),
+  r('POST', 'account/change-password', 'account.changePassword', 'body'),
+  later('POST', 'account/request-password-reset', 'Password reset'),
+  later('POST', 'account/reset-password', 'Password reset'),
+  r('GET', 'webhooks', 'webhooks.get', 'query'),
+  r('POST', 'webhooks', 'webhooks.create', 'body'),
+  r('GET', 'webhooks/:id', 'webhooks.getOne', 'query'),
+  r('PUT', 'webhooks/:id', 'webhooks.update', 'update'),
+  r('DELETE', 'webhooks/:id', 'webhooks.delete', 'query'),
+  r('POST', 'webhooks/:id/test', 'webhooks.test', 'none'),
   r('GET', 'followed-slices', 'followedSlices.get', 'query'),
   r('POST', 'followed-slices', 'followedSlices.create', 'body'),
   r('PUT', 'followed-slices/:id', 'followedSlices.update', 'update'),
   r('DELETE', 'followed-slices/:id', 'followedSlices.delete', 'query'),
 ];
 
+/** A method reached with no account in the path (service info, registration, register endpoints). */
+export interface PublicRoute {
+  verb: 'GET' | 'POST';
+  /** Hono path; `:name` captures one segment. */
+  path: string;
+  method: string;
+  source: ParamSource;
+}
+
+const pub = (verb: PublicRoute['verb'], path: string, method: string, source: ParamSource): PublicRoute => ({ verb, path, method, source });
+
+export const PUBLIC_ROUTES: PublicRoute[] = [
+  pub('GET', '/reg/service/info', 'service.info', 'none'),
+  pub('GET', '/service/info', 'service.info', 'none'),
+  pub('GET', '/reg/hostings', 'auth.hostings', 'none'),
+  pub('POST', '/reg/users', 'auth.register', 'body'),
+  pub('POST', '/users', 'auth.register', 'body'),
+  pub('GET', '/reg/:username/check_username', 'auth.usernameCheck', 'none'),
+  pub('POST', '/reg/:username/server', 'auth.userServer', 'none'),
+  pub('GET', '/reg/:email/uid', 'auth.emailUid', 'none'),
+  pub('GET', '/reg/:email/check_email', 'auth.emailCheck', 'none'),
+];
+
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
-  ['profile', 'Profile sets'],
-  ['account', 'Account methods'],
-  ['webhooks', 'Webhooks'],
-  ['notifications', 'The notification channel'],
   ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];

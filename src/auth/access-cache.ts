@@ -1,5 +1,6 @@
 import type { Env } from '../env';
 import type { AccessRow, UserRow } from '../storage/schema';
+import { BoundedCache, JSON_HEAP_FACTOR, jsonHeapBytes } from '../lib/bounded-cache';
 import { isExpired } from './access-rules';
 import { sha256Hex, unsealToken } from './crypto';
 import type { UserWithAccess as Resolved } from '../storage/users';
@@ -29,8 +30,17 @@ export interface CachedAccess {
  * the KV read on a warm isolate, which locally costs as much as the D1 round trip itself (docs/performance.md).
  */
 const MEMORY_TTL_MS = 60_000;
-const MEMORY_MAX_ENTRIES = 1_000;
-const memory = new Map<string, { entry: CachedAccess; until: number }>();
+/** Bounds of that layer (docs/decisions/011-bounded-caches.md): a personal token's entry is ~1.4 KB. */
+export const MEMORY_MAX_ENTRIES = 1_000;
+export const MEMORY_MAX_BYTES = 4 * 1024 * 1024;
+/** An access whose permissions or clientData make it larger is served from KV, not kept in memory. */
+export const MEMORY_MAX_ENTRY_BYTES = 256 * 1024;
+const memory = new BoundedCache<string, { entry: CachedAccess; until: number }>({
+  maxEntries: MEMORY_MAX_ENTRIES,
+  maxBytes: MEMORY_MAX_BYTES,
+  maxEntryBytes: MEMORY_MAX_ENTRY_BYTES,
+  sizeOf: (value, key) => jsonHeapBytes(value.entry) + JSON_HEAP_FACTOR * key.length,
+});
 
 function memoryGet(key: string): CachedAccess | null {
   const hit = memory.get(key);
@@ -43,9 +53,6 @@ function memoryGet(key: string): CachedAccess | null {
 }
 
 function memoryPut(key: string, entry: CachedAccess): void {
-  memory.delete(key);
-  // Maps iterate in insertion order: the first key is the oldest entry.
-  if (memory.size >= MEMORY_MAX_ENTRIES) memory.delete(memory.keys().next().value as string);
   memory.set(key, { entry, until: Date.now() + MEMORY_TTL_MS });
 }
 

@@ -1,4 +1,6 @@
 /** Hashing, sealing and constant-time comparison, all on Workers WebCrypto. */
+import { BoundedCache, JSON_HEAP_FACTOR } from '../lib/bounded-cache';
+
 const enc = new TextEncoder();
 
 export function toHex(buf: ArrayBuffer): string {
@@ -36,7 +38,19 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const keyCache = new Map<string, Promise<CryptoKey>>();
+/**
+ * Imported sealing keys by secret. A deployment has one TOKEN_KEY, so this holds one entry; the bound keeps it
+ * that small whatever the callers pass (docs/decisions/011-bounded-caches.md).
+ */
+export const SEAL_KEY_CACHE_MAX_ENTRIES = 4;
+export const SEAL_KEY_CACHE_MAX_BYTES = 64 * 1024;
+/** Estimated heap bytes of an imported AES key and its promise, besides the secret. */
+const IMPORTED_KEY_BYTES = 512;
+const keyCache = new BoundedCache<string, Promise<CryptoKey>>({
+  maxEntries: SEAL_KEY_CACHE_MAX_ENTRIES,
+  maxBytes: SEAL_KEY_CACHE_MAX_BYTES,
+  sizeOf: (_key, secret) => JSON_HEAP_FACTOR * secret.length + IMPORTED_KEY_BYTES,
+});
 
 function sealKey(secret: string): Promise<CryptoKey> {
   let key = keyCache.get(secret);

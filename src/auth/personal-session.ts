@@ -38,6 +38,7 @@ export function personalAccessRow(userId: string, appId: string, session: NewSes
     clientData: null,
     parentId: null,
     rev: 0,
+    serial: 0,
     created: now,
     createdBy: 'system',
     modified: now,

@@ -1,4 +1,5 @@
 import type { BatchItem } from 'drizzle-orm/batch';
+import { runBatch } from '../storage/batch';
 import type { Db } from '../storage/db';
 import type { AccessRow } from '../storage/schema';
 import type { GuardedResult } from '../core/context';
@@ -23,18 +24,8 @@ function guardStatement(d1: D1Database, access: AccessRow, now: number): D1Prepa
     .bind(access.id, access.tokenHash ?? '', access.modified, now, access.userId);
 }
 
-
-/** Drizzle's internal prepared-query shape, as its own `batch()` uses it. */
-interface PreparedLike {
-  stmt?: D1PreparedStatement;
-  getQuery(): { sql: string; params: unknown[] };
-  mapResult(result: unknown, isFromBatch: boolean): unknown;
-}
-
 /**
- * Runs `statements` (Drizzle queries) in one atomic D1 round trip behind the access guard. Drizzle's own
- * `batch()` cannot bind raw SQL with parameters, so the batch is sent to D1 here with Drizzle's prepare and
- * result-mapping steps.
+ * Runs `statements` (Drizzle queries) in one atomic D1 round trip behind the access guard.
  */
 export async function runGuarded<T extends readonly BatchItem<'sqlite'>[]>(
   db: Db,
@@ -42,20 +33,13 @@ export async function runGuarded<T extends readonly BatchItem<'sqlite'>[]>(
   now: number,
   statements: T,
 ): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }>> {
-  const d1 = db.$client;
-  const prepared = statements.map((q) => (q as unknown as { _prepare(): PreparedLike })._prepare());
-  const bound = prepared.map((p) => {
-    const { sql, params } = p.getQuery();
-    return (p.stmt ?? d1.prepare(sql)).bind(...params);
-  });
-  let out: D1Result[];
+  let out: Awaited<ReturnType<typeof runBatch<T>>>;
   try {
-    out = await d1.batch([guardStatement(d1, access, now), ...bound]);
+    out = await runBatch(db, statements, guardStatement(db.$client, access, now));
   } catch (e) {
     if (abortReason(e) === 'access-changed') throw new StaleAccessError();
     throw e;
   }
-  const guard = out[0].results[0] as { v: number } | undefined;
-  const results = prepared.map((p, i) => p.mapResult(out[i + 1], true));
-  return { streamsVersion: Number(guard?.v ?? 0), results: results as never };
+  const guard = out.lead?.results[0] as { v: number } | undefined;
+  return { streamsVersion: Number(guard?.v ?? 0), results: out.results as never };
 }

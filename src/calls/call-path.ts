@@ -1,6 +1,6 @@
 /**
- * The one call path: every transport (HTTP routes, `callBatch`, the share page, and the socket transports to
- * come) runs methods through here. It owns what must not differ between them:
+ * The one call path: every transport (HTTP routes, `callBatch`, the share page, the real-time sockets) runs
+ * methods through here. It owns what must not differ between them:
  * - resolving the user and the access (isolate memory → KV → D1) and building the typed contexts;
  * - confirming a cached access that no guarded round trip confirmed, and re-running once from D1 when the
  *   request guard finds the cached access stale (decision 003);
@@ -23,6 +23,7 @@ import { ApiError, err, MESSAGES, StaleAccessError, toApiError } from '../core/e
 import { CHANGE_KINDS, type ChangeKind } from '../core/notices';
 import type { FileStager } from '../core/uploads';
 import { Permissions, type Permission } from '../core/permissions';
+import { wireAccessId } from '../lib/access-refs';
 import { isValidUsername } from '../lib/username';
 import { METHODS, REMOVED_METHOD_IDS, UNSHIPPED_METHOD_IDS } from '../methods';
 import { Uploads } from '../methods/attachment-uploads';
@@ -111,7 +112,7 @@ class RequestScope {
   /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
   finish(): void {
     const { waitUntil } = this.base.request;
-    for (const record of this.records) this.base.audit.record(record, waitUntil);
+    if (this.records.length > 0) this.base.audit.record(this.records, waitUntil);
     if (this.user && this.changed.size > 0) {
       const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
       this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now }, waitUntil);
@@ -121,8 +122,7 @@ class RequestScope {
 
 /** Runs one method with its context, recording its outcome and, on success, what it changed. */
 async function runMethod<C>(scope: RequestScope, def: MethodDef & { call: (ctx: C, raw: unknown) => Promise<MethodResult> }, ctx: C, raw: unknown, query: Record<string, unknown>): Promise<MethodResult> {
-  // `callBatch` itself is not a call of its own for audit (§5.13): each call inside it is.
-  const audited = def.id !== 'callBatch';
+  const { audited } = def;
   try {
     const result = await def.call(ctx, raw);
     if (audited) scope.audit(def.id, query);
@@ -180,8 +180,8 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
     const { now } = scope.base;
     const access = requireLiveAccess(resolved.access, now);
     if (req.accept && !req.accept(access)) throw err.unknownToken();
-    scope.accessId = access.id;
-    headers['Pryv-Access-Id'] = access.id;
+    scope.accessId = wireAccessId(access);
+    headers['Pryv-Access-Id'] = scope.accessId;
     requireNotExpired(access, now);
     // A StaleAccessError is retryable while no guarded round trip of this request has succeeded: nothing was written.
     const state = { guarded: false, streamsVersion: 0 };
@@ -259,6 +259,17 @@ export function tokenLookup(base: PublicContext, db: Db, username: string, token
   };
 }
 
+/** The account of a user root and the first lookup of the token: 404 for an unknown user comes first (§2.1). */
+async function openUser(scope: RequestScope, base: PublicContext, username: string, token: string | undefined) {
+  if (!isValidUsername(username)) throw err.unknownResource(MESSAGES.unknownUser(username));
+  const db = dbFor(base.env, username);
+  const lookup = tokenLookup(base, db, username, token);
+  const first = await lookup(false);
+  if (!first.resolved) throw err.unknownResource(MESSAGES.unknownUser(username));
+  scope.user = first.resolved.user;
+  return { db, lookup, first, user: first.resolved.user };
+}
+
 /**
  * Everything under a user root U: user check first (404), then the route's refusal, then the token, then
  * the method (§2.1, §2.14). Throws the call's ApiError; the transport turns it into its own answer.
@@ -266,21 +277,16 @@ export function tokenLookup(base: PublicContext, db: Db, username: string, token
 export async function callUserMethod(base: PublicContext, call: UserCall, headers: CallHeaders): Promise<MethodResult> {
   const scope = new RequestScope(base, call.username, call.source);
   try {
-    if (!isValidUsername(call.username)) throw err.unknownResource(MESSAGES.unknownUser(call.username));
     const def = call.methodId === undefined ? undefined : METHODS.get(call.methodId);
-    const db = dbFor(base.env, call.username);
     const readToken = def?.auth === 'access' && def.readTokenParam && call.token === undefined ? call.readToken : undefined;
-    if (readToken) return await withReadToken(scope, call, def as AccessMethod, db, readToken, headers);
+    if (readToken) return await withReadToken(scope, call, def as AccessMethod, dbFor(base.env, call.username), readToken, headers);
     const token = def?.auth === 'access' ? call.token : undefined;
-    const lookup = tokenLookup(base, db, call.username, token);
-    const first = await lookup(false);
-    if (!first.resolved) throw err.unknownResource(MESSAGES.unknownUser(call.username));
-    scope.user = first.resolved.user;
+    const { db, lookup, first, user } = await openUser(scope, base, call.username, token);
     if (call.routeError) throw call.routeError;
     if (!def) throw err.unavailable(call.methodId ?? 'This method');
     if (def.auth === 'public') return await runMethod(scope, def, base, await call.params(), call.query);
     if (def.auth === 'user') {
-      const userCtx: UserContext = { ...base, db, user: first.resolved.user };
+      const userCtx: UserContext = { ...base, db, user };
       return await runMethod(scope, def, userCtx, await call.params(), call.query);
     }
     if (call.token === undefined) throw err.missingToken();
@@ -341,6 +347,64 @@ async function withReadToken(
   if (call.routeError) throw call.routeError;
   const lookup: AccessLookup = async () => (await resolve()) ?? { resolved: null, fromCache: false };
   return withAccess(scope, { db, lookup, first, token: first.token }, headers, accessWork(scope, def, call));
+}
+
+/** A method call received on a socket (Socket.IO `emit(methodId, params, ack)`, §5.14). */
+export interface SocketCall {
+  username: string;
+  token: string;
+  methodId: string;
+  params: unknown;
+}
+
+/**
+ * Runs a socket's method call exactly like an HTTP one: the token is resolved and the access re-checked by
+ * the request guard on every call, so a revoked access cannot act through a socket opened before. Only what
+ * a batch may call is callable (plus `callBatch` itself); anything else answers `invalid-method` like a batch.
+ */
+export function callOverSocket(base: PublicContext, call: SocketCall): Promise<MethodResult> {
+  const { methodId } = call;
+  const def = METHODS.get(methodId);
+  let routeError: ApiError | undefined;
+  if (REMOVED_METHOD_IDS.has(methodId)) routeError = err.removed(methodId);
+  else if (UNSHIPPED_METHOD_IDS.has(methodId)) routeError = err.unavailable(methodId);
+  else if (!def || def.auth !== 'access' || !(def.batch || def.id === 'callBatch')) {
+    routeError = new ApiError('invalid-method', `Method "${methodId}" cannot be called over a socket.`);
+  }
+  // Socket params are the call's body, like batch params: nothing of them is audited.
+  const userCall: UserCall = { username: call.username, methodId, routeError, token: call.token, params: async () => call.params, query: {}, source: 'websocket' };
+  return callUserMethod(base, userCall, {});
+}
+
+/** Opening something under an access outside the method table (a real-time socket), as audit names it. */
+export interface AccessOpening {
+  username: string;
+  token: string | undefined;
+  /** The audit record's method id, e.g. `notifications.open`. */
+  action: string;
+  query: Record<string, unknown>;
+  source: AuditRecord['source']['name'];
+}
+
+/**
+ * Runs `work` under the access of a token presented to a user root, outside the method table (opening a
+ * real-time socket): the same user check, token outcomes, confirmation of a cached access, touch, retry and
+ * audit as a method call. Throws the same ApiErrors as `callUserMethod`.
+ */
+export async function withUserAccess<R>(base: PublicContext, opening: AccessOpening, headers: CallHeaders, work: (ctx: AccessContext) => Promise<R>): Promise<R> {
+  const scope = new RequestScope(base, opening.username, opening.source);
+  try {
+    const { db, lookup, first } = await openUser(scope, base, opening.username, opening.token);
+    if (opening.token === undefined) throw err.missingToken();
+    const result = await withAccess(scope, { db, lookup, first, token: opening.token }, headers, work);
+    scope.audit(opening.action, opening.query);
+    return result;
+  } catch (e) {
+    if (!scope.wasRecorded(e)) scope.audit(opening.action, opening.query, e);
+    throw e;
+  } finally {
+    scope.finish();
+  }
 }
 
 /** A method that needs no account (service info, registration): validated and run, nothing to resolve. */

@@ -33,7 +33,11 @@ const notices = new Hub<ChangeNotice>();
 const audit = new Hub<AuditRecord>();
 
 export const notifier: Notifier = { notify: (notice, waitUntil) => notices.emit(notice, waitUntil) };
-export const auditSink: AuditSink = { record: (record, waitUntil) => audit.emit(record, waitUntil) };
+export const auditSink: AuditSink = {
+  record: (records, waitUntil) => {
+    for (const record of records) audit.emit(record, waitUntil);
+  },
+};
 
 export const onChangeNotice = (listener: Listener<ChangeNotice>) => notices.subscribe(listener);
 export const onAuditRecord = (listener: Listener<AuditRecord>) => audit.subscribe(listener);

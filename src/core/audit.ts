@@ -1,6 +1,7 @@
 /**
  * The audit hook's shapes: every call that reached the call path, successful or not, becomes one record at
- * one point. Audit storage subscribes to it; nothing here writes anything.
+ * one point. A request's records are handed over together when it ends; the sink decides what to keep
+ * (§5.13: calls made with a resolved access) and where (docs/decisions/018-audit-storage.md).
  */
 import type { ErrorBody } from './errors';
 
@@ -22,6 +23,25 @@ export interface AuditRecord {
   error?: Pick<ErrorBody, 'id' | 'message'>;
 }
 
+/** A record as it is stored: one made under a resolved access, with its own id (cuid2). */
+export interface AuditEntry {
+  id: string;
+  userId: string;
+  username: string;
+  accessId: string;
+  methodId: string;
+  time: number;
+  source: { name: 'http' | 'websocket'; ip: string };
+  query: Record<string, unknown>;
+  error?: { id: string; message: string };
+}
+
 export interface AuditSink {
-  record(record: AuditRecord, waitUntil: (p: Promise<unknown>) => void): void;
+  /** The records of one request, in call order (`callBatch` itself is never one). */
+  record(records: readonly AuditRecord[], waitUntil: (p: Promise<unknown>) => void): void;
+}
+
+/** The body of one audit queue message: records of one account, in call order. */
+export interface AuditMessage {
+  records: AuditEntry[];
 }

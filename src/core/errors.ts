@@ -23,7 +23,8 @@ export type ErrorId =
   | 'unexpected-error'
   | 'api-unavailable';
 
-const STATUS: Record<ErrorId, number> = {
+/** Each id's HTTP status (`invalid-access-token` is 401 for a missing token, see `err.missingToken`). */
+export const ERROR_STATUS: Readonly<Record<ErrorId, number>> = {
   'invalid-request-structure': 400,
   'invalid-parameters-format': 400,
   'unknown-referenced-resource': 400,
@@ -70,6 +71,8 @@ export interface ErrorBody {
 /** A failure that maps to one catalogue entry; anything else thrown becomes `unexpected-error`. */
 export class ApiError extends Error {
   readonly status: number;
+  /** Response headers the error carries (`Retry-After` of `too-many-attempts`). */
+  headers?: Record<string, string>;
   constructor(
     readonly id: ErrorId,
     message: string,
@@ -77,7 +80,7 @@ export class ApiError extends Error {
     status?: number,
   ) {
     super(message);
-    this.status = status ?? STATUS[id];
+    this.status = status ?? ERROR_STATUS[id];
   }
 
   toBody(): ErrorBody {
@@ -96,6 +99,7 @@ export const err = {
   forbidden: (message: string = MESSAGES.forbidden, data?: unknown) => new ApiError('forbidden', message, data),
   unknownResource: (message: string) => new ApiError('unknown-resource', message),
   alreadyExists: (message: string, data: unknown) => new ApiError('item-already-exists', message, data),
+  staleResource: (message: string, data?: unknown) => new ApiError('stale-resource', message, data),
   missingToken: () => new ApiError('invalid-access-token', MESSAGES.missingToken, undefined, 401),
   unknownToken: () => new ApiError('invalid-access-token', MESSAGES.unknownToken),
   /** 401 (§5.5): a malformed attachment `readToken`, or one the server did not issue for this file. */
@@ -106,7 +110,13 @@ export const err = {
   expired: () => new ApiError('forbidden', MESSAGES.expired),
   unavailable: (what: string) => new ApiError('unavailable-method', `${what} is not available on this server.`),
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),
-  tooLarge: (limit: number) => new ApiError('payload-too-large', 'The request or item is too large.', { limit }),
+  tooLarge: (limit: number, path?: string) =>
+    new ApiError('payload-too-large', path === undefined ? 'The request or item is too large.' : `"${path}" is too large.`, path === undefined ? { limit } : { limit, path }),
+  tooManyAttempts: (retryAfterSeconds: number) => {
+    const e = new ApiError('too-many-attempts', 'Too many requests; retry later.');
+    e.headers = { 'Retry-After': String(retryAfterSeconds) };
+    return e;
+  },
 };
 
 /**

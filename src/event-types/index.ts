@@ -3,6 +3,7 @@
  * Everything comes from the generated module (built from event-types/ by `npm run build:types`); definitions are
  * parsed once per isolate and each type's validator is compiled on first use.
  */
+import { BoundedCache, jsonHeapBytes } from '../lib/bounded-cache';
 import { FLAT_ETAG, FLAT_JSON, LICENSE_TEXT } from './generated/directory';
 import { compile, type Check, type ContentIssue, type Definition } from './validator';
 
@@ -11,7 +12,18 @@ export type { ContentIssue } from './validator';
 export type ContentCheck = { known: false } | { known: true; issues: ContentIssue[] };
 
 let definitions: Record<string, Definition> | undefined;
-const validators = new Map<string, Check>();
+/**
+ * Compiled validators by type. Only directory types are compiled (360 today), so the bounds hold all of them; they
+ * keep the cache bounded if the directory grows (docs/decisions/011-bounded-caches.md). A validator is sized by
+ * its definition's JSON, which it closes over.
+ */
+export const VALIDATOR_CACHE_MAX_ENTRIES = 1_000;
+export const VALIDATOR_CACHE_MAX_BYTES = 1024 * 1024;
+const validators = new BoundedCache<string, Check>({
+  maxEntries: VALIDATOR_CACHE_MAX_ENTRIES,
+  maxBytes: VALIDATOR_CACHE_MAX_BYTES,
+  sizeOf: (_check, type) => jsonHeapBytes(directoryTypes()[type]),
+});
 
 function directoryTypes(): Record<string, Definition> {
   definitions ??= (JSON.parse(FLAT_JSON) as { types: Record<string, Definition> }).types;

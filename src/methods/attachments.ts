@@ -4,10 +4,11 @@
  * the journal and byte-count statements in its own batch (decision 017).
  */
 import * as v from 'valibot';
+import { wireAccessId } from '../lib/access-refs';
 import type { MethodResult } from '../core/context';
 import { err } from '../core/errors';
 import { uploadedFilesSchema, type FileBody } from '../core/uploads';
-import { addAttachedBytes, releaseBlob } from '../storage/blob-journal';
+import { releaseBlob } from '../storage/blob-journal';
 import { openBlob } from '../storage/blobs';
 import { deleteReleasedBlobs } from '../storage/blob-sweep';
 import { replaceEvent, type StoredEvent } from '../storage/events';
@@ -42,14 +43,13 @@ export const attachmentMethods = [
           ...old,
           attachments: [...(old.attachments ?? []), ...upload.attachments],
           modified: ctx.now,
-          modifiedBy: ctx.access.id,
+          modifiedBy: wireAccessId(ctx.access),
         };
         checkEventSize(e);
         await runWrite(ctx, tree, [
           upload.guard,
           ...replaceEvent(ctx.db, ctx.user.id, e, false),
           upload.release,
-          addAttachedBytes(ctx.db, ctx.user.id, upload.bytes),
         ]);
         return e;
       });
@@ -93,15 +93,14 @@ export const attachmentMethods = [
         requireWritable(ctx, tree, old);
         const file = old.attachments?.find((f) => f.id === params.fileId);
         if (!file) throw unknownFile(old.id, params.fileId);
-        const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: ctx.access.id };
+        const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
         const rest = (old.attachments ?? []).filter((f) => f.id !== file.id);
         if (rest.length > 0) e.attachments = rest;
         else delete e.attachments;
-        // Guarded on the event's revision: the size taken off is the one of the file this batch drops.
+        // Guarded on the event's revision; the account's file bytes follow the row (migrations/0005's triggers).
         await runWrite(ctx, tree, [
           ...replaceEvent(ctx.db, ctx.user.id, e, false),
           releaseBlob(ctx.db, ctx.user.id, file.key, ctx.now),
-          addAttachedBytes(ctx.db, ctx.user.id, -file.size),
         ]);
         return { event: e, key: file.key };
       });

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ApiError, MESSAGES } from '../core/errors';
+import { jsonObject } from '../core/params';
 import { unsealToken } from '../auth/crypto';
 import { verifyPassword } from '../auth/password';
 import { newSession, personalAccessRow } from '../auth/personal-session';
@@ -83,7 +84,7 @@ export const authMethods = [
   accessMethod({
     id: 'auth.logout',
     changes: ['accesses'],
-    params: v.record(v.string(), v.unknown()),
+    params: jsonObject,
     who: ['personal'],
     batch: false,
     handler: async (ctx) => {

@@ -2,15 +2,15 @@
 import * as v from 'valibot';
 import { err, StaleAccessError, toApiError } from '../core/errors';
 import { collectPayload } from '../core/payload';
+import { jsonObject } from '../core/params';
 import { accessMethod, ok } from './table';
 
-/** At most 1,000 calls per batch, and 10,000 items per listed result inside one (§2.12, §10). */
-export const BATCH_LIMIT = 1000;
+/** At most 10,000 items per listed result inside a batch (§2.12, §10); calls per batch: `limits.batchCalls`. */
 export const BATCH_RESULT_LIMIT = 10_000;
 
 const callSchema = v.strictObject({
   method: v.string(),
-  params: v.union([v.record(v.string(), v.unknown()), v.array(v.unknown())]),
+  params: v.union([jsonObject, v.array(v.unknown())]),
 });
 
 export const callBatchMethod = accessMethod({
@@ -19,10 +19,10 @@ export const callBatchMethod = accessMethod({
   who: ['personal', 'app', 'shared'],
   // Not inside a batch: `callBatch` in a batch answers `invalid-method`.
   batch: false,
-  precheck: (raw) => {
-    if (Array.isArray(raw) && raw.length > BATCH_LIMIT) {
-      throw err.paramsFormat(`A batch holds at most ${BATCH_LIMIT} calls.`, { limit: BATCH_LIMIT });
-    }
+  audited: false,
+  precheck: (raw, ctx) => {
+    const limit = ctx.config.limits.batchCalls;
+    if (Array.isArray(raw) && raw.length > limit) throw err.paramsFormat(`A batch holds at most ${limit} calls.`, { limit });
   },
   handler: async (ctx, calls) => {
     const results: unknown[] = [];

@@ -3,9 +3,12 @@ import * as v from 'valibot';
 import { ApiError, err } from '../core/errors';
 import { checkEventContent } from '../event-types';
 import type { StoredEvent } from '../storage/events';
-import { clientDataSchema, timestamp } from '../core/params';
+import { maxJsonBytesOf } from '../core/limits';
+import { clientDataSchema, idSchema, timestamp } from '../core/params';
 
 export const MAX_TAGS = 100;
+/** Each tag, once trimmed (§10). */
+export const MAX_TAG_LENGTH = 500;
 export const MAX_STREAM_IDS = 100;
 /** One stored event, serialized (§10). */
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -15,7 +18,7 @@ export const eventIdSchema = v.pipe(
   v.regex(/^(c[a-z0-9-]{24}|[a-z][a-z0-9]{23})$/, 'An event id is "c" + 24 characters of [a-z0-9-], or a cuid2.'),
 );
 export const typeSchema = v.pipe(v.string(), v.regex(/^(series:)?[a-z0-9-]+\/[a-z0-9-]+$/, 'The type must be "class/format" in lowercase.'));
-const streamIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(1000));
+const streamIdSchema = v.pipe(idSchema, v.minLength(1));
 const tagsSchema = v.pipe(v.array(v.string()), v.maxLength(MAX_TAGS));
 
 /** The fields a client may write, on create and update alike. */
@@ -25,7 +28,7 @@ export const writableEventFields = {
   time: v.optional(timestamp()),
   duration: v.optional(v.nullable(v.pipe(timestamp(), v.minValue(0)))),
   type: v.optional(typeSchema),
-  content: v.optional(v.unknown()),
+  content: v.optional(v.pipe(v.unknown(), maxJsonBytesOf('contentBytes'))),
   tags: v.optional(v.nullable(tagsSchema)),
   description: v.optional(v.nullable(v.string())),
   clientData: v.optional(clientDataSchema),
@@ -37,7 +40,7 @@ export function normalizeTags(tags: readonly string[] | null | undefined, path =
   const out: string[] = [];
   for (const raw of tags ?? []) {
     const tag = raw.trim();
-    if (tag.length < 1 || tag.length > 500) {
+    if (tag.length < 1 || tag.length > MAX_TAG_LENGTH) {
       throw err.paramsFormat('Each tag must be 1 to 500 characters once trimmed.', [
         { code: 'length', message: 'A tag must be 1 to 500 characters once trimmed', path },
       ]);

@@ -13,8 +13,10 @@ import {
 import type { StreamTree } from '../storage/stream-tree';
 import { runRead, withTree } from './tree-calls';
 import type { AccessContext } from '../core/context';
-import { timestamp } from '../core/params';
+import { maxValueOf } from '../core/limits';
+import { jsonObject, timestamp } from '../core/params';
 import { compileStreamsQuery, parseStreamsParam, type StreamsQuery } from './streams-query';
+import { compileAuditQueries, readAuditEvents, readsAudit } from './audit-events';
 import { accessMethod, ok } from './table';
 
 /** Rows read per D1 round trip once a result is larger than one page. */
@@ -22,12 +24,13 @@ export const PAGE_SIZE = 1000;
 export const DEFAULT_LIMIT = 20;
 const DAY = 86_400;
 
-const count = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A whole number from 0 to the operator's limit (which keeps it within SQLite's integers). */
+const count = (key: 'skip' | 'limit') => v.pipe(v.number(), v.integer(), v.minValue(0), maxValueOf(key));
 
 const getParams = v.strictObject({
   fromTime: v.optional(timestamp()),
   toTime: v.optional(timestamp()),
-  streams: v.optional(v.union([v.string(), v.array(v.unknown()), v.record(v.string(), v.unknown())])),
+  streams: v.optional(v.union([v.string(), v.array(v.unknown()), jsonObject])),
   tags: v.optional(v.array(v.string())),
   types: v.optional(
     v.array(v.pipe(v.string(), v.regex(/^(series:)?[a-z0-9-]+\/([a-z0-9-]+|\*)$/, 'A type is "class/format" or "class/*".'))),
@@ -37,8 +40,8 @@ const getParams = v.strictObject({
   modifiedSince: v.optional(timestamp()),
   includeDeletions: v.optional(v.boolean()),
   sortAscending: v.optional(v.boolean()),
-  skip: v.optional(count()),
-  limit: v.optional(count()),
+  skip: v.optional(count('skip')),
+  limit: v.optional(count('limit')),
   content: v.optional(v.unknown()),
   clientData: v.optional(v.unknown()),
 });
@@ -126,9 +129,16 @@ export const eventsGetMethod = accessMethod({
   batch: true,
   handler: async (ctx, p) => {
     if (p.content !== undefined || p.clientData !== undefined) throw err.unavailable('Content queries');
-    const queries = parseStreamsParam(p.streams);
+    const queries = parseStreamsParam(p.streams, ctx.config.limits.jsonDepth);
     const window = timeWindow(p, ctx.now);
     const limit = window.limit ?? Infinity;
+    if (readsAudit(queries)) {
+      const events = await readAuditEvents(ctx, compileAuditQueries(ctx, queries), {
+        from: window.from, to: window.to, limit, skip: p.skip ?? 0, types: typeFilter(p.types), modifiedSince: p.modifiedSince,
+        ascending: p.sortAscending === true, empty: p.tags !== undefined || p.running === true || p.state === 'trashed',
+      });
+      return ok(p.includeDeletions ? { events, eventDeletions: [] } : { events });
+    }
     const firstSize = Math.min(PAGE_SIZE, limit);
     const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
       const f = buildFilter(ctx, tree, p, queries, window);

@@ -5,7 +5,6 @@ import { canCreateIn, canWriteEvents, admits, writableThrough } from '../auth/ev
 import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
 import { eventRevisionGuard, insertEvent, replaceEvent, tombstoneEvents, type StoredEvent } from '../storage/events';
-import { addAttachedBytes } from '../storage/blob-journal';
 import { deleteReleasedBlobs } from '../storage/blob-sweep';
 import { uploadedFilesSchema } from '../core/uploads';
 import { requiresAttachment } from '../event-types';
@@ -19,8 +18,10 @@ import type { AccessContext, MethodResult } from '../core/context';
 import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
 } from './event-input';
-import { parseUpdate, updateParams } from '../core/params';
+import { idSchema, parseUpdate, updateParams } from '../core/params';
+import { isAuditId } from '../audit/streams';
 import { accessMethod, ok } from './table';
+import { wireAccessId } from '../lib/access-refs';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
 
@@ -50,6 +51,11 @@ interface ItemDeletion {
   deleted: number;
 }
 
+/** Audit events are read-only (§5.13): no event is created in, moved to, changed or deleted from the audit store. */
+function refuseAuditWrite(id: string | undefined, streamIds: readonly string[]): void {
+  if ((id !== undefined && isAuditId(id)) || streamIds.some(isAuditId)) throw err.forbidden('Audit events are read-only.');
+}
+
 export const eventMethods = [
   accessMethod({
     id: 'events.create',
@@ -60,6 +66,7 @@ export const eventMethods = [
     files: true,
     handler: async (ctx, params) => {
       const streamIds = requireStreamIds(resolveStreamIds(params.streamIds, params.streamId));
+      refuseAuditWrite(params.id, streamIds);
       checkTypeAndContent(params.type, params.content);
       const upload = params.attachments && attachUpload(ctx, params.attachments);
       // A multipart create of a type that needs a file must carry one; JSON creates stay allowed (§8.3 #45):
@@ -76,7 +83,7 @@ export const eventMethods = [
         type: params.type,
         tags: normalizeTags(params.tags),
         trashed: params.trashed === true,
-        created: ctx.now, createdBy: ctx.access.id, modified: ctx.now, modifiedBy: ctx.access.id,
+        created: ctx.now, createdBy: wireAccessId(ctx.access), modified: ctx.now, modifiedBy: wireAccessId(ctx.access),
       };
       if (params.duration !== undefined) e.duration = params.duration;
       if (params.content !== undefined && params.content !== null) e.content = params.content;
@@ -90,7 +97,7 @@ export const eventMethods = [
         const insert = insertEvent(ctx.db, ctx.user.id, e);
         try {
           await runWrite(ctx, tree, upload
-            ? [upload.guard, ...insert, upload.release, addAttachedBytes(ctx.db, ctx.user.id, upload.bytes)]
+            ? [upload.guard, ...insert, upload.release]
             : [...insert]);
         } catch (error) {
           if (isUniqueViolation(error, 'events')) throw err.alreadyExists(`The event id "${e.id}" is already in use.`, { id: e.id });
@@ -103,7 +110,7 @@ export const eventMethods = [
 
   accessMethod({
     id: 'events.getOne',
-    params: v.strictObject({ id: v.string(), includeHistory: v.optional(v.boolean()) }),
+    params: v.strictObject({ id: idSchema, includeHistory: v.optional(v.boolean()) }),
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
@@ -119,14 +126,15 @@ export const eventMethods = [
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, EVENT_READ_ONLY, updateSchema);
+      const update = parseUpdate(params.update, EVENT_READ_ONLY, updateSchema, ctx.config.limits);
       const newStreamIds = resolveStreamIds(update.streamIds, update.streamId);
+      refuseAuditWrite(params.id, newStreamIds ?? []);
       if (newStreamIds !== undefined) requireStreamIds(newStreamIds);
       const tags = update.tags === undefined ? undefined : normalizeTags(update.tags);
       const next = await withTree(ctx, async (tree) => {
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);
-        const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: ctx.access.id };
+        const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
         if (newStreamIds !== undefined) e.streamIds = newStreamIds;
         if (update.time !== undefined) e.time = update.time;
         if (update.duration !== undefined) e.duration = update.duration;
@@ -141,7 +149,7 @@ export const eventMethods = [
           else e.description = update.description;
         }
         if (update.clientData !== undefined) {
-          const merged = mergeClientData(old.clientData ?? null, update.clientData);
+          const merged = mergeClientData(old.clientData ?? null, update.clientData, ctx.config.limits.clientDataBytes);
           if (merged === null) delete e.clientData;
           else e.clientData = merged;
         }
@@ -171,26 +179,28 @@ export const eventMethods = [
   accessMethod({
     id: 'events.delete',
     changes: ['events'],
-    params: v.strictObject({ id: v.string() }),
+    params: v.strictObject({ id: idSchema }),
     who: ALL_TYPES,
     batch: true,
-    handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> =>
-      withTree(ctx, async (tree) => {
+    handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> => {
+      refuseAuditWrite(params.id, []);
+      return withTree(ctx, async (tree) => {
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);
         if (!old.trashed) {
-          const e: StoredEvent = { ...old, trashed: true, modified: ctx.now, modifiedBy: ctx.access.id };
+          const e: StoredEvent = { ...old, trashed: true, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
           await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, e, false)]);
           return ok({ event: await presentEvent(ctx, e) });
         }
         // Guarded like updates: of racing deletes, only the one that tombstones the event reports it.
         const [, released] = (await runWrite(ctx, tree, [
           eventRevisionGuard(ctx.db, ctx.user.id, old.id, old.rev ?? 0),
-          ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, ctx.access.id),
+          ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, wireAccessId(ctx.access)),
         ])) as [unknown, { prefix: string }[]];
         // The references are gone for good: the files go now (what fails stays journaled for the sweeper).
         await deleteReleasedBlobs(ctx.env.ATTACHMENTS, ctx.db, released.map((r) => r.prefix));
         return ok({ eventDeletion: { id: old.id, deleted: ctx.now } });
-      }),
+      });
+    },
   }),
 ];

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { nameSchema, parseUpdate, updateParams } from '../core/params';
+import { idSchema, nameSchema, parseUpdate, updateParams } from '../core/params';
 import { newId } from '../lib/ids';
 import {
   deleteFollowedSlice,
@@ -58,7 +58,7 @@ export const followedSlicesMethods = [
     who: ['personal'],
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, READ_ONLY, updateFields);
+      const update = parseUpdate(params.update, READ_ONLY, updateFields, ctx.config.limits);
       let rows: FollowedSliceRow[];
       try {
         const statement =
@@ -77,7 +77,7 @@ export const followedSlicesMethods = [
   }),
   accessMethod({
     id: 'followedSlices.delete',
-    params: v.strictObject({ id: v.string() }),
+    params: v.strictObject({ id: idSchema }),
     who: ['personal'],
     batch: true,
     handler: async (ctx, params) => {

@@ -1,14 +1,14 @@
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { MAX_NAME_LENGTH, nameSchema } from '../core/params';
+import { idSchema, nameSchema } from '../core/params';
 import type { Permission, StreamPermission } from '../core/permissions';
-import { MAX_TAGS } from './event-input';
+import { MAX_TAG_LENGTH, MAX_TAGS } from './event-input';
 
 /** Same rules as event tags (§10): trimmed, 1–500 characters, at most 100. */
-const tagsSchema = v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH))), v.minLength(1), v.maxLength(MAX_TAGS));
+const tagsSchema = v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_TAG_LENGTH))), v.minLength(1), v.maxLength(MAX_TAGS));
 
 const streamPermissionSchema = v.strictObject({
-  streamId: v.pipe(v.string(), v.minLength(1)),
+  streamId: v.pipe(idSchema, v.minLength(1)),
   level: v.picklist(['none', 'read', 'create-only', 'contribute', 'manage']),
   tags: v.optional(tagsSchema),
   fromTime: v.optional(v.number()),

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ApiError, err } from '../core/errors';
+import { emailSchema, languageSchema, passwordSchema } from '../core/params';
 import { hashPassword } from '../auth/password';
 import { newSession, personalAccessRow } from '../auth/personal-session';
 import { tokenKey } from '../auth/session';
@@ -9,17 +10,15 @@ import { RESERVED_USERNAMES, USERNAME_PATTERN, isValidUsername } from '../lib/us
 import { insertAccess } from '../storage/accesses';
 import { users } from '../storage/schema';
 import { dbFor, directoryOf } from '../storage/directory';
-import { isUniqueViolation } from '../storage/d1-errors';
+import { violatedUnique } from '../storage/d1-errors';
 import { ok, publicMethod } from './table';
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const registerParams = v.strictObject({
   appId: v.pipe(v.string(), v.minLength(6), v.maxLength(99)),
   username: v.pipe(v.string(), v.check(isValidUsername, 'Invalid or reserved username')),
-  password: v.pipe(v.string(), v.minLength(6), v.maxLength(100)),
-  email: v.pipe(v.string(), v.maxLength(300), v.regex(EMAIL, 'Invalid e-mail address')),
-  language: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(5))),
+  password: passwordSchema,
+  email: emailSchema,
+  language: v.optional(languageSchema),
   invitationToken: v.optional(v.nullable(v.string())),
   referer: v.optional(v.nullable(v.string())),
   hosting: v.optional(v.nullable(v.string())),
@@ -63,7 +62,9 @@ export const registerMethods = [
         const db = dbFor(ctx.env, params.username);
         await db.batch([db.insert(users).values(userRow), insertAccess(db, personalAccessRow(userId, params.appId, session, now))]);
       } catch (e) {
-        if (isUniqueViolation(e)) throw err.alreadyExists('The username or e-mail address is already taken.', { username: params.username });
+        // A registration racing this one took the username or the e-mail: the violated index says which.
+        if (violatedUnique(e)?.includes('users.email')) throw err.alreadyExists('The e-mail address is already in use.', { email: params.email });
+        if (violatedUnique(e) !== null) throw err.alreadyExists('The username is already taken.', { username: params.username });
         throw e;
       }
       const endpoint = apiEndpoint(userRoot(config, ctx.request.baseUrl, params.username), session.token);

@@ -3,8 +3,6 @@ import { registerRoot } from '../lib/urls';
 import type { PublicContext } from '../core/context';
 import { ok, publicMethod, userMethod } from './table';
 
-const DEFAULT_ASSETS = 'https://pryv.github.io/assets-pryv.me/index.json';
-
 /** Service info (§4.12): how clients find every other endpoint. */
 export function serviceInfo(ctx: PublicContext): Record<string, unknown> {
   const { config, request } = ctx;
@@ -22,7 +20,8 @@ export function serviceInfo(ctx: PublicContext): Record<string, unknown> {
     support: base,
     terms: base,
     eventTypes: `${base}event-types/flat.json`,
-    assets: { definitions: DEFAULT_ASSETS },
+    // The Worker serves its own assets (src/api/assets.ts) unless the operator names others (ASSETS_URL).
+    assets: { definitions: config.assetsUrl ?? `${base}assets/index.json` },
     features: { noHF: true, contentQueries: false, tags: true, permissionNarrowing: true },
   };
 }

@@ -3,6 +3,7 @@
  * references (400 `unknown-referenced-resource`), permissions (403) and expansion into stream id sets.
  */
 import { err } from '../core/errors';
+import { parseJsonInput } from '../core/json-input';
 import { canRead } from '../auth/event-visibility';
 import type { Permissions } from '../core/permissions';
 import type { CompiledStreamQuery } from '../storage/events-query';
@@ -31,19 +32,17 @@ function parseQuery(raw: Record<string, unknown>): StreamsQuery {
   return { any, all: list('all'), not: list('not') };
 }
 
-/** Any accepted form (§6.2, and a JSON string inside batch, §2.8) → a list of queries, OR-ed. */
-export function parseStreamsParam(raw: unknown): StreamsQuery[] {
+/**
+ * Any accepted form (§6.2, and a JSON string inside batch, §2.8) → a list of queries, OR-ed. A JSON string
+ * is read like any JSON input (`maxDepth`, no `__proto__` keys).
+ */
+export function parseStreamsParam(raw: unknown, maxDepth: number): StreamsQuery[] {
   if (raw === undefined) return [{ any: ['*'] }];
   if (typeof raw === 'string') {
     const text = raw.trimStart();
     if (text.startsWith('{') || text.startsWith('[')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw err.requestStructure('The "streams" parameter is not valid JSON.');
-      }
-      return parseStreamsParam(parsed);
+      const parsed = parseJsonInput(raw, { maxDepth, pathPrefix: 'streams', invalidMessage: 'The "streams" parameter is not valid JSON.' });
+      return parseStreamsParam(parsed, maxDepth);
     }
     return [{ any: [raw] }];
   }

@@ -15,12 +15,13 @@ import {
   deleteLinksOfStreams, deleteStreams, insertStream, relinkToParent, selectLinkedEvents, selectStreamDeletions, updateStream,
 } from '../storage/streams';
 import type { AccessContext } from '../core/context';
-import { clientDataSchema, nameSchema, parseUpdate, timestamp, updateParams } from '../core/params';
+import { clientDataSchema, idSchema, nameSchema, parseUpdate, timestamp, updateParams } from '../core/params';
 import { streamOutput } from './stream-output';
 import { accessMethod, ok } from './table';
+import { wireAccessId } from '../lib/access-refs';
 
 const ALL_TYPES = ['personal', 'app', 'shared'] as const;
-const parentIdSchema = v.nullable(v.pipe(v.string(), v.minLength(1, 'parentId cannot be empty; use null for a root stream.')));
+const parentIdSchema = v.nullable(v.pipe(idSchema, v.minLength(1, 'parentId cannot be empty; use null for a root stream.')));
 
 const isManage = (p: StreamPermission | null): boolean => p?.level === 'manage';
 const isFullManage = (p: StreamPermission | null): boolean => isManage(p) && !isNarrowed(p!);
@@ -56,13 +57,13 @@ function buildForest(ctx: AccessContext, tree: StreamTree, parentId: string | nu
 }
 
 const getParams = v.strictObject({
-  parentId: v.optional(v.nullable(v.string())),
+  parentId: v.optional(v.nullable(idSchema)),
   state: v.optional(v.picklist(['default', 'all'])),
   includeDeletionsSince: v.optional(timestamp()),
 });
 
 const createParams = v.strictObject({
-  id: v.optional(v.nullable(v.string())),
+  id: v.optional(v.nullable(idSchema)),
   name: nameSchema,
   parentId: v.optional(parentIdSchema),
   clientData: v.optional(clientDataSchema),
@@ -77,7 +78,7 @@ const updateSchema = v.strictObject({
 });
 const STREAM_READ_ONLY = ['id', 'children', 'created', 'createdBy', 'modified', 'modifiedBy'] as const;
 
-const deleteParams = v.strictObject({ id: v.string(), mergeEventsWithParent: v.optional(v.boolean()) });
+const deleteParams = v.strictObject({ id: idSchema, mergeEventsWithParent: v.optional(v.boolean()) });
 
 function requireStream(tree: StreamTree, id: string): StreamRow {
   const row = tree.get(id);
@@ -136,7 +137,7 @@ export const streamMethods = [
         userId: ctx.user.id, id, name: params.name, parentId,
         clientData: params.clientData ? JSON.stringify(params.clientData) : null,
         trashed: params.trashed === true,
-        created: ctx.now, createdBy: ctx.access.id, modified: ctx.now, modifiedBy: ctx.access.id,
+        created: ctx.now, createdBy: wireAccessId(ctx.access), modified: ctx.now, modifiedBy: wireAccessId(ctx.access),
       };
       await withTree(ctx, async (tree) => {
         if (parentId !== null && !tree.has(parentId)) throw err.unknownReferenced(`Unknown parent stream "${parentId}".`, { parentId });
@@ -158,7 +159,7 @@ export const streamMethods = [
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
-      const update = parseUpdate(params.update, STREAM_READ_ONLY, updateSchema);
+      const update = parseUpdate(params.update, STREAM_READ_ONLY, updateSchema, ctx.config.limits);
       const out = await withTree(ctx, async (tree) => {
         const current = requireStream(tree, params.id);
         const perms = ctx.permissions;
@@ -177,12 +178,14 @@ export const streamMethods = [
         }
         const newName = update.name ?? current.name;
         if (moving || newName !== current.name) requireUniqueName(tree, parentId, newName, current.id);
-        const clientData = mergeClientData(current.clientData ? JSON.parse(current.clientData) : null, update.clientData);
+        const clientData = mergeClientData(
+          current.clientData ? JSON.parse(current.clientData) : null, update.clientData, ctx.config.limits.clientDataBytes,
+        );
         const next: StreamRow = {
           ...current, name: newName, parentId,
           clientData: clientData ? JSON.stringify(clientData) : null,
           trashed: update.trashed ?? current.trashed,
-          modified: ctx.now, modifiedBy: ctx.access.id,
+          modified: ctx.now, modifiedBy: wireAccessId(ctx.access),
         };
         await runWrite(ctx, tree, [
           updateStream(ctx.db, ctx.user.id, current.id, next),
@@ -216,7 +219,7 @@ async function deleteStream(ctx: AccessContext, tree: StreamTree, id: string, me
   const current = requireStream(tree, id);
   const perms = ctx.permissions;
   if (!isFullManage(perms.effective(id, tree.parentOf))) throw err.forbidden();
-  const by = ctx.access.id;
+  const by = wireAccessId(ctx.access);
   if (!current.trashed) {
     const next: StreamRow = { ...current, trashed: true, modified: ctx.now, modifiedBy: by };
     await runWrite(ctx, tree, [updateStream(ctx.db, ctx.user.id, id, next), bumpStreamsVersion(ctx.db, ctx.user.id)]);

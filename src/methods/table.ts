@@ -20,8 +20,10 @@ interface Declaration<S extends Schema, C, P extends Payload> {
   batch: boolean;
   /** The parts of the account a successful call changes (none for reads). */
   changes?: readonly ChangeKind[];
+  /** False for a method that only carries other calls (`callBatch`): those are audited, it is not (§5.13). */
+  audited?: boolean;
   /** A check of the raw params before the schema, for errors whose `data` the contract fixes (`callBatch`). */
-  precheck?: (raw: unknown) => void;
+  precheck?: (raw: unknown, ctx: C) => void;
   handler: (ctx: C, params: v.InferOutput<S>) => Promise<MethodResult<P>>;
 }
 
@@ -30,6 +32,7 @@ interface Registered<C> {
   params: Schema;
   batch: boolean;
   changes: readonly ChangeKind[];
+  audited: boolean;
   /** Validates the raw params, then runs the handler. */
   call: (ctx: C, raw: unknown) => Promise<MethodResult>;
 }
@@ -62,15 +65,16 @@ export type MethodDef = PublicMethod | UserMethod | AccessMethod;
 export type Typed<M, P extends Payload> = M & { readonly __result?: P };
 export type ResultOf<M> = M extends { readonly __result?: infer P } ? P : never;
 
-function register<S extends Schema, C, P extends Payload>(def: Declaration<S, C, P>): Registered<C> {
+function register<S extends Schema, C extends PublicContext, P extends Payload>(def: Declaration<S, C, P>): Registered<C> {
   return {
     id: def.id,
     params: def.params,
     batch: def.batch,
     changes: def.changes ?? [],
+    audited: def.audited ?? true,
     call: async (ctx, raw) => {
-      def.precheck?.(raw);
-      return def.handler(ctx, validateParams(def.params, raw));
+      def.precheck?.(raw, ctx);
+      return def.handler(ctx, validateParams(def.params, raw, ctx.config.limits));
     },
   };
 }

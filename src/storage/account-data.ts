@@ -14,9 +14,9 @@ export interface StorageUsed {
   attachedFiles: number;
 }
 
-/** `storageUsed` of an account: one indexed read of the counter kept exact by the writes (decision 017). */
+/** `storageUsed` of an account: one indexed read of the counter the event triggers keep exact (migrations/0005). */
 export async function storageUsed(db: Db, userId: string): Promise<StorageUsed> {
-  const rows = await db.select({ bytes: users.attachedBytes }).from(users).where(eq(users.id, userId));
+  const rows = await db.select({ bytes: users.storageFilesBytes }).from(users).where(eq(users.id, userId));
   return { attachedFiles: rows[0]?.bytes ?? 0 };
 }
 
@@ -35,7 +35,10 @@ export async function attachedBytesFromEvents(db: Db, userId: string): Promise<n
 export async function deleteAccount(db: Db, bucket: R2Bucket, userId: string, now: number): Promise<void> {
   const d1 = db.$client;
   const prefix = accountPrefix(userId);
-  const tables = ['event_streams', 'events', 'stream_deletions', 'streams', 'share_links', 'followed_slices', 'accesses'];
+  const tables = [
+    'event_streams', 'events', 'stream_deletions', 'streams', 'share_links', 'followed_slices', 'access_history', 'accesses',
+    'profiles', 'webhooks', 'audit_records', 'audit_heads', 'audit_checkpoints',
+  ];
   await d1.batch([
     d1.prepare('INSERT INTO blob_cleanup (prefix, user_id, due) VALUES (?1, ?2, ?3) ON CONFLICT (prefix) DO UPDATE SET due = excluded.due')
       .bind(prefix, userId, now),

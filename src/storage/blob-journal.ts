@@ -43,32 +43,23 @@ export async function abandonUpload(db: Db, userId: string, uploadId: string, no
 }
 
 /**
- * Journals the blobs of these events' attachments (to delete) and takes their sizes off the account's total.
- * Placed before the statement that drops the references, in the same batch: both read the same rows. The first
- * statement returns the journaled keys, for the deletion once the batch commits.
+ * Journals the blobs of these events' attachments (to delete), placed before the statement that drops the
+ * references, in the same batch; returns the journaled keys, for the deletion once the batch commits. The
+ * account's `storageUsed.attachedFiles` follows the rows by itself (the triggers of migrations/0005).
  */
 export function releaseEventBlobs(db: Db, userId: string, eventIds: readonly string[], now: number) {
   const ids = JSON.stringify(eventIds);
-  const attached = sql`FROM events e, json_each(e.attachments) a
-    WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${ids})) AND e.deleted IS NULL AND e.attachments IS NOT NULL`;
-  return [
-    db.all<{ prefix: string }>(sql`
-      INSERT INTO blob_cleanup (prefix, user_id, due) SELECT json_extract(a.value, '$.key'), ${userId}, ${now} ${attached}
-      ON CONFLICT (prefix) DO UPDATE SET due = excluded.due
-      RETURNING prefix`),
-    db.run(sql`UPDATE users SET attached_bytes = attached_bytes - (SELECT coalesce(sum(json_extract(a.value, '$.size')), 0) ${attached})
-      WHERE id = ${userId}`),
-  ] as const;
+  return db.all<{ prefix: string }>(sql`
+    INSERT INTO blob_cleanup (prefix, user_id, due) SELECT json_extract(a.value, '$.key'), ${userId}, ${now}
+    FROM events e, json_each(e.attachments) a
+    WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${ids})) AND e.deleted IS NULL AND e.attachments IS NOT NULL
+    ON CONFLICT (prefix) DO UPDATE SET due = excluded.due
+    RETURNING prefix`);
 }
 
 /** Journals one dropped blob (to delete once the batch commits). */
 export function releaseBlob(db: Db, userId: string, key: string, now: number) {
   return db.insert(blobCleanup).values({ prefix: key, userId, due: now }).onConflictDoUpdate({ target: blobCleanup.prefix, set: { due: now } });
-}
-
-/** Adds (or, negative, removes) bytes from the account's `storageUsed.attachedFiles`. */
-export function addAttachedBytes(db: Db, userId: string, bytes: number) {
-  return db.run(sql`UPDATE users SET attached_bytes = attached_bytes + ${bytes} WHERE id = ${userId}`);
 }
 
 /** Rows whose blobs are deleted: the journal entry is done. */

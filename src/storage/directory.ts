@@ -8,19 +8,27 @@ import type { Env } from '../env';
 import { getDb, type Db } from './db';
 import type { AccessRow, UserRow } from './schema';
 import { findShareLink } from './share-links';
-import { findConflicts, findUserByUsername } from './users';
+import { findConflicts, findUserByUsername, findUsernameByEmail, updateAccountRow } from './users';
 
 export interface Directory {
   /** The database holding this account (existing or about to be registered). */
   dbFor(username: string): Db;
+  /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
+  databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
   conflicts(username: string, email: string): Promise<{ username: boolean; email: boolean }>;
   /** The account of a username, or null. */
   findUser(username: string): Promise<UserRow | null>;
   /** The account and live access of a share code's hash, or null. */
   findShareLink(codeHash: string): Promise<{ user: UserRow; access: AccessRow } | null>;
-  /** Every database, for maintenance that spans accounts (the blob sweeper). */
-  databases(): Db[];
+  /** The username of an e-mail address, or null (the register's e-mail lookups). */
+  findUsernameByEmail(email: string): Promise<string | null>;
+  /**
+   * The statement changing an account's e-mail and language, for the method's guarded batch in the account's
+   * database. With one database the `users_email` unique index decides clashes (a violation is the 409);
+   * several databases would need a global e-mail index written here first.
+   */
+  updateAccount(db: Db, userId: string, values: { email?: string; language?: string }): ReturnType<typeof updateAccountRow>;
 }
 
 /** The single-database directory: one D1 binding holds every account and the global indexes. */
@@ -28,10 +36,12 @@ function singleDatabase(env: Env): Directory {
   const db = getDb(env.DB);
   return {
     dbFor: () => db,
+    databases: () => [db],
     conflicts: (username, email) => findConflicts(db, username, email),
     findUser: (username) => findUserByUsername(db, username),
     findShareLink: (codeHash) => findShareLink(db, codeHash),
-    databases: () => [db],
+    findUsernameByEmail: (email) => findUsernameByEmail(db, email),
+    updateAccount: (accountDb, userId, values) => updateAccountRow(accountDb, userId, values),
   };
 }
 

@@ -189,13 +189,13 @@ export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boo
 
 /**
  * Deletes events for good: a tombstone keeps id, streams, time, duration and tags; the payload goes. Their
- * attachments are journaled for deletion and taken off the account's total in the same batch (the first
- * statement returns the journaled keys: delete the blobs once the batch committed).
+ * attachments are journaled for deletion in the same batch (the first statement returns the journaled keys:
+ * delete the blobs once the batch committed).
  */
 export function tombstoneEvents(db: Db, userId: string, ids: string[], now: number, by: string) {
   const list = JSON.stringify(ids);
   return [
-    ...releaseEventBlobs(db, userId, ids, now),
+    releaseEventBlobs(db, userId, ids, now),
     db.run(sql`
       UPDATE events SET deleted = ${now}, modified = ${now}, modified_by = ${by}, rev = rev + 1,
         content = NULL, description = NULL, client_data = NULL, attachments = NULL

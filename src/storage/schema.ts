@@ -26,10 +26,11 @@ export const users = sqliteTable(
     /** Bumped on every stream change: the key of the per-isolate stream-tree cache. */
     streamsVersion: integer('streams_version').notNull().default(0),
     /**
-     * Bytes of the live events' attachments (`storageUsed.attachedFiles`). Changed only in the D1 batch that adds
-     * or drops the references, by the exact sizes that batch adds or drops, so concurrent writes keep it exact.
+     * `storageUsed` (§4.10), in bytes, kept by SQL triggers on `events` (migrations/0005): every insert, update
+     * and delete of an event row adjusts them in the same statement, so they never need a scan of the account.
      */
-    attachedBytes: integer('attached_bytes').notNull().default(0),
+    storageDbBytes: integer('storage_db_bytes').notNull().default(0),
+    storageFilesBytes: integer('storage_files_bytes').notNull().default(0),
   },
   (t) => [uniqueIndex('users_username').on(t.username), uniqueIndex('users_email').on(t.email)],
 );
@@ -59,6 +60,8 @@ export const accesses = sqliteTable(
     deleted: real('deleted'),
     /** Row revision, bumped by every update: writes are guarded on the revision they read (no lost update). */
     rev: integer('rev').notNull().default(0),
+    /** Version of the access (§5.7.6): 0 until the first accesses.update; the wire id is `<id>:<serial>` after. */
+    serial: integer('serial').notNull().default(0),
   },
   (t) => [
     uniqueIndex('accesses_token').on(t.userId, t.tokenHash).where(sql`deleted IS NULL AND token_hash IS NOT NULL`),
@@ -193,8 +196,150 @@ export const blobCleanup = sqliteTable(
   (t) => [index('blob_cleanup_due').on(t.due)],
 );
 
+/**
+ * Earlier versions of accesses (§5.7.6): one row per superseded serial, copied from the access row by the same
+ * statement batch that updates it. Type, token and creation fields never change, so they are not copied.
+ */
+export const accessHistory = sqliteTable(
+  'access_history',
+  {
+    userId: text('user_id').notNull(),
+    accessId: text('access_id').notNull(),
+    serial: integer('serial').notNull(),
+    name: text('name').notNull(),
+    deviceName: text('device_name'),
+    permissions: text('permissions').notNull(),
+    expires: real('expires'),
+    clientData: text('client_data'),
+    modified: real('modified').notNull(),
+    modifiedBy: text('modified_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.accessId, t.serial] })],
+);
+
+/** Profile sets (§4.9): `public`, `private`, and `app:{access name}`; `data` is a JSON object. */
+export const profiles = sqliteTable(
+  'profiles',
+  {
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    data: text('data').notNull(),
+    /** Row revision: a merge is written only onto the revision it was computed from. */
+    rev: integer('rev').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.name] })],
+);
+
+/**
+ * Webhooks (§4.8) and their delivery state. Delivery is driven by two single-use tokens (decision 019):
+ * `schedule_token` names the one queued delivery of the `pending` messages, `inflight_token` the delivery
+ * under way of `inflight` ones, so a re-delivered queue message is recognised and counted once.
+ */
+export const webhooks = sqliteTable(
+  'webhooks',
+  {
+    userId: text('user_id').notNull(),
+    id: text('id').notNull(),
+    accessId: text('access_id').notNull(),
+    url: text('url').notNull(),
+    /** The signing secret, sealed like tokens (returned once, at creation). */
+    secretSealed: text('secret_sealed').notNull(),
+    state: text('state', { enum: ['active', 'inactive'] }).notNull().default('active'),
+    currentRetries: integer('current_retries').notNull().default(0),
+    runCount: integer('run_count').notNull().default(0),
+    failCount: integer('fail_count').notNull().default(0),
+    /** JSON array of `{status, timestamp}`, oldest first, at most 20 (the wire form is newest first). */
+    runs: text('runs').notNull().default('[]'),
+    /** JSON array of message names waiting for the next delivery. */
+    pending: text('pending').notNull().default('[]'),
+    scheduleToken: text('schedule_token'),
+    /** JSON array of the message names of the delivery under way. */
+    inflight: text('inflight').notNull().default('[]'),
+    inflightToken: text('inflight_token'),
+    /** Earliest time of the next POST (float seconds): throttling's single place of truth. */
+    nextRunAt: real('next_run_at').notNull().default(0),
+    ...tracking(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    uniqueIndex('webhooks_access_url').on(t.userId, t.accessId, t.url),
+    index('webhooks_state').on(t.userId, t.state),
+  ],
+);
+
+/**
+ * Audit records (§5.13), one hash chain per account (docs/decisions/018-audit-storage.md). `seq` numbers an
+ * account's records from 1 without gaps; `prev_hash` is the SHA-256 of the previous record's canonical form
+ * (the anchor's hash for the first one kept). Written only by the audit queue's consumer.
+ */
+export const auditRecords = sqliteTable(
+  'audit_records',
+  {
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    /** cuid2 given when the call ended; unique per account, so a re-delivered message is not stored twice. */
+    id: text('id').notNull(),
+    time: real('time').notNull(),
+    accessId: text('access_id').notNull(),
+    methodId: text('method_id').notNull(),
+    sourceName: text('source_name').notNull(),
+    sourceIp: text('source_ip').notNull(),
+    /** JSON object: the call's query-string and path params, never a body. */
+    query: text('query').notNull(),
+    errorId: text('error_id'),
+    errorMessage: text('error_message'),
+    prevHash: text('prev_hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.seq] }),
+    uniqueIndex('audit_records_id').on(t.userId, t.id),
+    // events.get's order (time, id), whole store or one access or one action.
+    index('audit_records_time').on(t.userId, t.time, t.id),
+    index('audit_records_access').on(t.userId, t.accessId, t.time),
+    index('audit_records_method').on(t.userId, t.methodId, t.time),
+  ],
+);
+
+/**
+ * Each account's chain head (last seq and its record's hash) and anchor (where verification starts: seq 0
+ * and the zero hash, or the signed checkpoint retention cut at). Appends are guarded on `seq`.
+ */
+export const auditHeads = sqliteTable('audit_heads', {
+  userId: text('user_id').primaryKey(),
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+  anchorSeq: integer('anchor_seq').notNull().default(0),
+  anchorHash: text('anchor_hash').notNull(),
+});
+
+/**
+ * Signed checkpoints of chain heads (Ed25519 under AUDIT_SIGNING_KEY): the D1 copy the cron's queries join.
+ * Verification reads the copy kept apart in R2 (src/audit/checkpoint-store.ts).
+ */
+export const auditCheckpoints = sqliteTable(
+  'audit_checkpoints',
+  {
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    hash: text('hash').notNull(),
+    /** When it was signed (float seconds). */
+    signed: real('signed').notNull(),
+    /** First 16 hex digits of the SHA-256 of the (base64) public key that verifies `signature`. */
+    keyId: text('key_id').notNull(),
+    /** Base64 Ed25519 signature of the checkpoint's canonical form. */
+    signature: text('signature').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.seq] })],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type AccessRow = typeof accesses.$inferSelect;
 export type StreamRow = typeof streams.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type ShareLinkRow = typeof shareLinks.$inferSelect;
+export type AccessHistoryRow = typeof accessHistory.$inferSelect;
+export type ProfileRow = typeof profiles.$inferSelect;
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type AuditRecordRow = typeof auditRecords.$inferSelect;
+export type AuditHeadRow = typeof auditHeads.$inferSelect;
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { BoundedCache, jsonHeapBytes } from '../lib/bounded-cache';
 import { abortSql } from './d1-errors';
 import type { Db } from './db';
 import { streams, users, type StreamRow } from './schema';
@@ -87,16 +88,32 @@ export class StreamTree {
   }
 }
 
+/** Bounds of the tree cache below (docs/decisions/011-bounded-caches.md); the bench's 200-stream tree is ~100 KB. */
+export const TREE_CACHE_MAX_ENTRIES = 500;
+export const TREE_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+/** A larger tree (some 16,000 streams) is loaded on every call instead of evicting every other user's. */
+export const TREE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Estimated heap bytes of a tree: its rows (the Maps and child lists around them are in the JSON factor). */
+function treeHeapBytes(tree: StreamTree): number {
+  let bytes = 0;
+  for (const row of tree.byId.values()) bytes += jsonHeapBytes(row);
+  return bytes;
+}
+
 /**
  * Per-isolate cache of stream trees, keyed by user id and validated by `users.streams_version`: every stream
  * change bumps that version in its own batch, and `ctx.run` returns the version current in D1, so a stale tree
  * is noticed inside the same round trip (reads compare, writes abort through `treeVersionCheck`).
  */
-const cache = new Map<string, StreamTree>();
-const CACHE_MAX = 500;
+const cache = new BoundedCache<string, StreamTree>({
+  maxEntries: TREE_CACHE_MAX_ENTRIES,
+  maxBytes: TREE_CACHE_MAX_BYTES,
+  maxEntryBytes: TREE_MAX_BYTES,
+  sizeOf: treeHeapBytes,
+});
 
 export function rememberTree(userId: string, tree: StreamTree): void {
-  if (cache.size >= CACHE_MAX && !cache.has(userId)) cache.delete(cache.keys().next().value!);
   cache.set(userId, tree);
 }
 

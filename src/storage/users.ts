@@ -1,5 +1,6 @@
-import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './db';
+import { abortSql } from './d1-errors';
 import { accesses, users, type AccessRow, type UserRow } from './schema';
 
 export interface UserWithAccess {
@@ -51,4 +52,33 @@ export async function findConflicts(db: Db, username: string, email: string): Pr
     .from(users)
     .where(or(eq(users.username, username), eq(users.email, email)));
   return { username: rows.some((r) => r.username === username), email: rows.some((r) => r.email === email) };
+}
+
+/** The account row, read in a method's guarded round trip (cached user rows carry no password hash). */
+export function selectUser(db: Db, userId: string) {
+  return db.select().from(users).where(eq(users.id, userId)).limit(1);
+}
+
+/** The username of an e-mail address, or null. */
+export async function findUsernameByEmail(db: Db, email: string): Promise<string | null> {
+  const rows = await db.select({ username: users.username }).from(users).where(eq(users.email, email)).limit(1);
+  return rows[0]?.username ?? null;
+}
+
+/** Changes e-mail and/or language; the `users_email` unique index refuses an address another account has. */
+export function updateAccountRow(db: Db, userId: string, values: { email?: string; language?: string }) {
+  return db.update(users).set(values).where(eq(users.id, userId)).returning();
+}
+
+/**
+ * First statement of a password change planned on the hash it verified: aborts the batch ('row-changed')
+ * when another change landed meanwhile, so the old password is checked against the hash actually replaced.
+ */
+export function passwordGuard(db: Db, userId: string, passwordHash: string) {
+  return db.all(sql`SELECT CASE WHEN EXISTS (SELECT 1 FROM users WHERE id = ${userId} AND password_hash = ${passwordHash})
+    THEN 1 ELSE ${abortSql('row-changed')} END AS ok`);
+}
+
+export function setPasswordHash(db: Db, userId: string, passwordHash: string) {
+  return db.update(users).set({ passwordHash }).where(eq(users.id, userId));
 }

@@ -9,11 +9,12 @@ export interface E2eServer {
   readonly stateDir: string;
 }
 
-export function useDevServer(): E2eServer {
+/** `vars` are extra Worker variables for this server (operator settings under test). */
+export function useDevServer(vars: Record<string, string> = {}): E2eServer {
   const current: { server?: DevServer; stateDir?: string } = {};
   beforeAll(async () => {
     current.stateDir = tempStateDir();
-    current.server = await startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY } });
+    current.server = await startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY, ...vars } });
   });
   afterAll(async () => {
     await current.server?.stop();
@@ -27,4 +28,12 @@ export function useDevServer(): E2eServer {
       return current.stateDir!;
     },
   };
+}
+
+/** One JSON request to the server: status and parsed body (`headers` adds to the JSON and token ones). */
+export async function jsonCall(method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+  const all: Record<string, string> = { 'Content-Type': 'application/json', ...headers };
+  if (token) all.Authorization = token;
+  const res = await fetch(url, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
 }

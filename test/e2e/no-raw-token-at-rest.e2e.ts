@@ -2,17 +2,13 @@
 // no file of the local state folder holds any of the tokens used. D1 and KV keep only hashes and sealed
 // copies, and the dev runtime's request log is off (scripts/dev-server.mjs).
 import { describe, expect, it } from 'vitest';
-import { useDevServer } from './dev-server-fixture';
+import { jsonCall, useDevServer } from './dev-server-fixture';
 import { findSecrets } from './state-files.mjs';
 
 const e2e = useDevServer();
 
-async function api(method: string, url: string, token?: string, body?: unknown) {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', Origin: e2e.server.url };
-  if (token) headers.Authorization = token;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as any };
-}
+/** Login checks the Origin against the trusted apps: every call sends the server's own. */
+const api = (method: string, url: string, token?: string, body?: unknown) => jsonCall(method, url, token, body, { Origin: e2e.server.url });
 
 describe('tokens at rest in the local state folder', () => {
   it('a run of personal, app and shared token calls (headers and ?auth=) leaves no raw token in any state file', async () => {

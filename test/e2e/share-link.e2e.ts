@@ -1,5 +1,6 @@
 // A new user's path through sharing, in a real browser: register, create a stream with weight events and a
-// shared access, open its `shareUrl` in headless Chromium (Debian's package), see the events and the chart,
+// shared access, open its `shareUrl` in headless Chromium (Debian's package, else the one inside the
+// `@sparticuz/chromium` devDependency), see the events and the chart,
 // revoke the access, reload: the link is dead at once. Screenshots go to test/artifacts/ (git-ignored).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

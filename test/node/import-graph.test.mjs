@@ -1,5 +1,5 @@
 // The layers of src/ point one way, and the import graph has no cycle, type-only imports included
-// (docs/decisions/002-method-table-and-layout.md): core ← storage ← auth ← methods ← calls ← web ← api.
+// (docs/decisions/002-method-table-and-layout.md): core ← storage ← auth ← methods ← calls ← web ← api, realtime.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,14 +10,16 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** A folder (or top-level file) of src/ and its rank: a module may import only modules of its rank or lower. */
 const RANKS = new Map([
-  ['env.ts', 0], ['config.ts', 0],
+  ['env.ts', 0],
+  // Settings parse the input limits that core validates with: the same layer.
+  ['config.ts', 1],
   ['core', 1],
   ['lib', 2], ['event-types', 2], ['storage', 2],
-  ['auth', 3],
+  ['auth', 3], ['webhooks', 3], ['audit', 3],
   ['methods', 4],
   ['calls', 5],
   ['web', 6],
-  ['api', 7], ['bench', 7],
+  ['api', 7], ['realtime', 7], ['openapi', 7], ['bench', 7],
   ['index.ts', 8],
 ]);
 
