@@ -2,7 +2,8 @@
 // reference or a journal row, no reference without its object. Each failure point is made to happen for real:
 // the D1 write refused after the upload, the access deleted mid-upload, R2 failing after the D1 commit, a
 // request that died before attaching its files.
-import { env, SELF } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../src/index';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { journalUpload } from '../src/storage/blob-journal';
 import { blobKey } from '../src/storage/blobs';
@@ -205,6 +206,20 @@ describe('the sweeper', () => {
     await sweepBlobs(env.ATTACHMENTS, db, started + 3600);
     expect(await blobKeys(key)).toEqual([key]);
     await sweepBlobs(env.ATTACHMENTS, db, started + 2 * 86_400);
+    expect(await blobKeys(key)).toEqual([]);
+    expect(await journalRows(userId)).toEqual([]);
+  });
+
+  it("runs from the Worker's quarter-hour Cron Trigger (wrangler.toml), not only on the hour", async () => {
+    const db = getDb(env.DB);
+    const uploadId = newId();
+    const key = blobKey(userId, uploadId, newId());
+    const started = Date.now() / 1000;
+    await journalUpload(db, userId, uploadId, started);
+    await env.ATTACHMENTS.put(key, 'abandoned bytes');
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: (started + 2 * 86_400) * 1000, cron: '15,30,45 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
     expect(await blobKeys(key)).toEqual([]);
     expect(await journalRows(userId)).toEqual([]);
   });
