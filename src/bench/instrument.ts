@@ -13,9 +13,11 @@ export interface StorageCounts {
   d1: number;
   /** KV reads: `get` and `getWithMetadata`. */
   kvReads: number;
+  /** R2 operations: every bucket call and every call on a multipart upload (part, complete, abort). */
+  r2: number;
 }
 
-export const BENCH_HEADERS = { d1: 'X-Bench-D1', kvReads: 'X-Bench-KV' } as const;
+export const BENCH_HEADERS = { d1: 'X-Bench-D1', kvReads: 'X-Bench-KV', r2: 'X-Bench-R2' } as const;
 
 const STATEMENT_CALLS = new Set<PropertyKey>(['first', 'all', 'run', 'raw']);
 const KV_READS = new Set<PropertyKey>(['get', 'getWithMetadata']);
@@ -134,9 +136,36 @@ function delayedObjects(ns: DurableObjectNamespace, ms: number): DurableObjectNa
   });
 }
 
-/** A copy of `env` whose DB and ACCESSES count their calls into the returned `counts` (and wait, if simulated). */
+const R2_CALLS = new Set<PropertyKey>(['head', 'get', 'put', 'createMultipartUpload', 'resumeMultipartUpload', 'delete', 'list']);
+const R2_UPLOAD_CALLS = new Set<PropertyKey>(['uploadPart', 'complete', 'abort']);
+
+/** Counts `calls` on `target`; results that are multipart uploads are counted too. */
+function countingProxy<T extends object>(target: T, calls: Set<PropertyKey>, counts: StorageCounts): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (!calls.has(prop)) return forward(t, prop);
+      const fn = Reflect.get(t, prop, t) as (...a: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        counts.r2 += 1;
+        const out = fn.apply(t, args);
+        if (prop !== 'createMultipartUpload' && prop !== 'resumeMultipartUpload') return out;
+        const wrap = (upload: R2MultipartUpload) => countingProxy(upload, R2_UPLOAD_CALLS, counts);
+        return out instanceof Promise ? out.then(wrap) : wrap(out as R2MultipartUpload);
+      };
+    },
+  });
+}
+
+export function instrumentR2(bucket: R2Bucket, counts: StorageCounts): R2Bucket {
+  return countingProxy(bucket, R2_CALLS, counts);
+}
+
+/**
+ * A copy of `env` whose DB, ACCESSES and ATTACHMENTS count their calls into the returned `counts` (and whose
+ * D1, KV and account objects wait, when a latency is simulated).
+ */
 export function instrumentEnv(env: Env): { env: Env; counts: StorageCounts } {
-  const counts: StorageCounts = { d1: 0, kvReads: 0 };
+  const counts: StorageCounts = { d1: 0, kvReads: 0, r2: 0 };
   const latency = parseLatency(env.BENCH_LATENCY);
   const sessions = env.BENCH_SESSIONS !== 'off';
   return {
@@ -144,6 +173,7 @@ export function instrumentEnv(env: Env): { env: Env; counts: StorageCounts } {
       ...env,
       DB: instrumentD1(env.DB, counts, latency, () => latency.d1, sessions),
       ACCESSES: instrumentKv(env.ACCESSES, counts, latency),
+      ATTACHMENTS: instrumentR2(env.ATTACHMENTS, counts),
       ACCOUNTS: delayedObjects(env.ACCOUNTS, latency.do),
     },
     counts,
@@ -155,5 +185,6 @@ export function withCountHeaders(res: Response, counts: StorageCounts): Response
   const out = new Response(res.body, res);
   out.headers.set(BENCH_HEADERS.d1, String(counts.d1));
   out.headers.set(BENCH_HEADERS.kvReads, String(counts.kvReads));
+  out.headers.set(BENCH_HEADERS.r2, String(counts.r2));
   return out;
 }

@@ -16,7 +16,7 @@ export interface Directory {
   dbFor(username: string): Db;
   /** A D1 session on the database holding this account (read replication: src/storage/sessions.ts). */
   sessionFor(username: string, start: SessionStart): AccountSession;
-  /** Every database, for work over all accounts (the audit cron). */
+  /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
   databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
   conflicts(username: string, email: string): Promise<{ username: boolean; email: boolean }>;
