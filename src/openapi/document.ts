@@ -99,7 +99,7 @@ function frameErrors(t: RouteTraits): ErrorId[] {
   if (t.underUser) ids.push('unknown-resource');
   if (t.token) ids.push('invalid-access-token', 'forbidden');
   if (t.source === 'query') ids.push('invalid-parameters-format', 'invalid-request-structure');
-  if (t.source === 'body' || t.source === 'update') {
+  if (t.source === 'body' || t.source === 'update' || t.source === 'mfa') {
     // Malformed JSON, a non-JSON media type, an oversized body; multipart bodies (attachments) are not shipped.
     ids.push('invalid-parameters-format', 'invalid-request-structure', 'unsupported-content-type', 'payload-too-large', 'unavailable-method');
   }
@@ -243,8 +243,16 @@ function methodOperation(id: string, path: string, source: ParamSource, underUse
       if (!names.includes(name)) parameters.push(queryParam(name, s as JsonSchema, required.has(name), example[name]));
     }
   }
-  if (source === 'body' || source === 'update') {
-    const schema = source === 'body' ? jsonSchemaOf(def.params) : jsonSchemaOf(updateBodySchema(id));
+  if (source === 'mfa') {
+    // The `mfaToken` param comes from the `Authorization` header, not the body.
+    parameters.push({ name: 'Authorization', in: 'header', required: true, description: 'The `mfaToken` of the pending step.', schema: { type: 'string' } });
+  }
+  if (source === 'body' || source === 'update' || source === 'mfa') {
+    const schema = source === 'update' ? jsonSchemaOf(updateBodySchema(id)) : jsonSchemaOf(def.params);
+    if (source === 'mfa') {
+      delete schema.properties?.mfaToken;
+      schema.required = schema.required?.filter((name) => name !== 'mfaToken');
+    }
     const media: Json = { schema };
     if (doc.example !== undefined) media.example = doc.example;
     op.requestBody = { required: (schema.required ?? []).length > 0, content: { [JSON_TYPE]: media } };
