@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import { err } from '../core/errors';
 import type { Env } from '../env';
 import { clearAttempts, countAttempt, refundAttempt } from '../storage/attempt-counters';
+import { runBatch } from '../storage/batch';
 import { directoryOf } from '../storage/directory';
 
 /** The period of the `SIGN_IN_LIMITER` binding (wrangler.toml `[[ratelimits]]`): a refused caller waits this long at most. */
@@ -56,7 +57,7 @@ export async function beginSignIn(caller: SignInCaller, userId: string): Promise
   if (refusals.length > 0) throw err.tooManyAttempts(Math.max(...refusals));
   return {
     succeeded: async () => {
-      await db.batch([clearAttempts(db, accountKey(userId)), ...(ip ? [refundAttempt(db, ipKey(ip))] : [])]);
+      await runBatch(db, [clearAttempts(db, accountKey(userId)), ...(ip ? [refundAttempt(db, ipKey(ip))] : [])]);
     },
   };
 }

@@ -16,6 +16,7 @@ import { passwordSchema } from '../core/params';
 import { newToken } from '../lib/ids';
 import { mailSender } from '../mail/sender';
 import { endOtherSessions, selectOtherSessions } from '../storage/accesses';
+import { runBatch } from '../storage/batch';
 import { abortReason } from '../storage/d1-errors';
 import { deletePasswordResets, insertPasswordReset, resetTokenGuard } from '../storage/password-resets';
 import { setPasswordHash } from '../storage/users';
@@ -78,13 +79,13 @@ export const passwordResetMethods = [
       let ended: { tokenSealed: string | null }[];
       try {
         // One atomic batch: the token is spent, the password changes and every session ends, or nothing happens.
-        const results = await db.batch([
+        const { results } = await runBatch(db, [
           resetTokenGuard(db, user.id, await resetTokenHash(params.resetToken), now),
           deletePasswordResets(db, user.id),
           setPasswordHash(db, user.id, newHash),
           selectOtherSessions(db, user.id, NO_SESSION_KEPT),
           endOtherSessions(db, user.id, NO_SESSION_KEPT, now),
-        ]);
+        ] as const);
         ended = results[3];
       } catch (e) {
         if (abortReason(e) === 'row-changed') {

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './db';
+import { attemptCounters } from './schema';
 
 export interface CounterState {
   count: number;
@@ -23,10 +24,10 @@ export async function countAttempt(db: Db, key: string, now: number, windowSecon
 
 /** Forgets the attempts of an account (after a successful sign-in). */
 export function clearAttempts(db: Db, key: string) {
-  return db.run(sql`DELETE FROM attempt_counters WHERE key = ${key}`);
+  return db.delete(attemptCounters).where(eq(attemptCounters.key, key));
 }
 
 /** Gives one attempt back (a sign-in from that address succeeded: only failures count against it). */
 export function refundAttempt(db: Db, key: string) {
-  return db.run(sql`UPDATE attempt_counters SET count = MAX(count - 1, 0) WHERE key = ${key}`);
+  return db.update(attemptCounters).set({ count: sql`MAX(${attemptCounters.count} - 1, 0)` }).where(eq(attemptCounters.key, key));
 }

@@ -1,6 +1,7 @@
 /** Two-factor sign-in rows: the enrolment, its recovery codes, and the pending steps (`mfaToken`s). */
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from './db';
+import { runBatch } from './batch';
 import { abortSql } from './d1-errors';
 import { mfaEnrolments, mfaRecoveryCodes, mfaSessions, type MfaSessionRow } from './schema';
 
@@ -59,7 +60,7 @@ export async function confirmEnrolment(
   enrolment: { userId: string; secretSealed: string; lastUsedStep: number; created: number },
   codeHashes: string[],
 ): Promise<void> {
-  await db.batch([
+  await runBatch(db, [
     sessionGuard(db, sessionHash),
     ...clearAll(db, enrolment.userId),
     db.insert(mfaEnrolments).values(enrolment),
@@ -82,12 +83,12 @@ export async function consumeStep(db: Db, userId: string, secretSealed: string, 
 
 /** Ends two-factor sign-in for the account. */
 export async function deleteEnrolment(db: Db, userId: string): Promise<void> {
-  await db.batch([...clearAll(db, userId)]);
+  await runBatch(db, [...clearAll(db, userId)]);
 }
 
 /** Spends one recovery code and ends two-factor sign-in, atomically; aborts ('row-changed') when the code is not (or no longer) valid. */
 export async function recoverWithCode(db: Db, userId: string, codeHash: string): Promise<void> {
-  await db.batch([
+  await runBatch(db, [
     db.all(sql`SELECT CASE WHEN EXISTS (SELECT 1 FROM mfa_recovery_codes WHERE user_id = ${userId} AND code_hash = ${codeHash})
       THEN 1 ELSE ${abortSql('row-changed')} END AS ok`),
     ...clearAll(db, userId),
