@@ -87,6 +87,16 @@ describe('password reset', () => {
     expect(refused.headers.get('Retry-After')).not.toBeNull();
   });
 
+  it('with a MAILER (send_email) binding, the mail goes through it and not to the local outbox', async () => {
+    const { username } = await newUser('reset');
+    const res = await requestReset(username, { vars: { MAILER: env.TEST_MAILER, MAIL_FROM: 'reset@example.org' } });
+    expect(res.status).toBe(200);
+    const outbox = await env.DB.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE recipient = ?').bind(`${username}@example.org`).first<{ n: number }>();
+    expect(outbox!.n).toBe(0);
+    const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM password_resets WHERE user_id = (SELECT id FROM users WHERE username = ?)').bind(username).first<{ n: number }>();
+    expect(rows!.n).toBe(1);
+  });
+
   it('without a mail sender (no MAILER binding, MAIL_OUTBOX off) password reset is unavailable', async () => {
     const { username } = await newUser('reset');
     const res = await requestReset(username, { vars: { MAIL_OUTBOX: 'off' } });
