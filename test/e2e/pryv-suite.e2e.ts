@@ -1,12 +1,12 @@
 // The official `pryv` client's own mocha tests (accesses, account, connection, streams, service and its assets,
-// register, e-mail lookup) against the Worker under
+// register, e-mail lookup, two-factor sign-in, password reset) against the Worker under
 // `wrangler dev`, as `npm start` runs it. scripts/pryv-suite.mjs does the work in a child Node process (mocha wants
 // its own globals); this test asserts its figures.
 import { describe, expect, it } from 'vitest';
 import { runPryvSuiteProcess } from '../../scripts/pryv-suite.mjs';
 
 describe('the pryv client test suite against a running Worker', () => {
-  it('passes every selected test (accesses, account, connection, streams, service, assets, register, e-mail lookup); only attachments (SECOND, not shipped) are left out', { timeout: 150_000 }, async () => {
+  it('passes every selected test (accesses, account, connection, streams, service, assets, register, e-mail lookup, MFA, password reset); only attachments (SECOND, not shipped) are left out', { timeout: 150_000 }, async () => {
     const { code, output, result } = await runPryvSuiteProcess();
     expect(result, output).toBeDefined();
     expect(result!.failures, output).toEqual([]);
@@ -19,7 +19,11 @@ describe('the pryv client test suite against a running Worker', () => {
     for (const id of ['[AINA]', '[ASUA]', '[ACPA]', '[ACPB]', '[SERD]', '[UEMA]', '[UEMB]']) {
       expect(result!.passed.filter((t) => t.includes(` ${id} `)), id).toHaveLength(1);
     }
-    expect(result!.passed.length).toBeGreaterThanOrEqual(70);
+    // Two-factor sign-in and password reset against the real routes (bogus tokens are PryvErrors with a status).
+    for (const id of ['[MCHB]', '[MVRB]', '[PWRB]', '[PWSB]']) {
+      expect(result!.passed.filter((t) => t.includes(` ${id} `)), id).toHaveLength(1);
+    }
+    expect(result!.passed.length).toBeGreaterThanOrEqual(80);
     // Exclusions are few and each names its reason.
     expect(Object.keys(result!.excluded).length).toBeLessThanOrEqual(2);
     for (const reason of Object.values(result!.excluded)) expect(reason).toMatch(/SECOND/);
