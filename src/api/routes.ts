@@ -4,9 +4,11 @@
  * - body:   JSON body + path ids;
  * - update: `{id, update: body}` (PUT);
  * - none:   path ids only, body ignored;
+ * - files:  a multipart body of files only, + path ids (events.addAttachment);
  * - mfa:    JSON body + `mfaToken` from the `Authorization` header (the reference's `U/mfa/*` routes).
+ * A `body` route of a method declared with `files` also takes a multipart body: one JSON part and files.
  */
-export type ParamSource = 'query' | 'body' | 'update' | 'none' | 'mfa';
+export type ParamSource = 'query' | 'body' | 'update' | 'none' | 'files' | 'mfa';
 
 export interface UserRoute {
   verb: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -46,10 +48,10 @@ export const USER_ROUTES: UserRoute[] = [
   r('GET', 'events/:id', 'events.getOne', 'query'),
   r('PUT', 'events/:id', 'events.update', 'update'),
   r('DELETE', 'events/:id', 'events.delete', 'query'),
-  later('POST', 'events/:id', 'Attachments'),
-  later('GET', 'events/:id/:fileId', 'Attachments'),
-  later('GET', 'events/:id/:fileId/:fileName', 'Attachments'),
-  later('DELETE', 'events/:id/:fileId', 'Attachments'),
+  r('POST', 'events/:id', 'events.addAttachment', 'files'),
+  r('GET', 'events/:id/:fileId', 'events.getAttachment', 'query'),
+  r('GET', 'events/:id/:fileId/:fileName', 'events.getAttachment', 'query'),
+  r('DELETE', 'events/:id/:fileId', 'events.deleteAttachment', 'query'),
   r('GET', 'streams', 'streams.get', 'query'),
   r('POST', 'streams', 'streams.create', 'body'),
   r('PUT', 'streams/:id', 'streams.update', 'update'),

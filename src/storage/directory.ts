@@ -15,7 +15,7 @@ export interface Directory {
   dbFor(username: string): Db;
   /** The database of cross-account state: the abuse-limit counters (per client IP, per account) and the local mail outbox. */
   globalDb(): Db;
-  /** Every database, for work over all accounts (the audit cron). */
+  /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
   databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
   conflicts(username: string, email: string): Promise<{ username: boolean; email: boolean }>;
