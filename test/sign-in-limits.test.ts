@@ -1,4 +1,5 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../src/index';
 import { describe, expect, it } from 'vitest';
 import { totpAt, TOTP_STEP_SECONDS } from '../src/auth/totp';
 import { call, newUser, type CallOptions } from './helpers';
@@ -118,5 +119,24 @@ describe('registration limits', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
     expect((await register(`${base}c`, freshIp())).status).toBe(201);
+  });
+});
+
+describe('expired rows', () => {
+  it('the hourly cron deletes counters whose window ended, and expired two-factor steps and reset tokens; live ones stay', async () => {
+    const now = Date.now() / 1000;
+    const tag = `purge-${Date.now().toString(36)}`;
+    await env.DB.batch([
+      env.DB.prepare('INSERT INTO attempt_counters (key, window_start, count) VALUES (?, ?, 3), (?, ?, 3)').bind(`${tag}:old`, now - 2 * 86_400, `${tag}:live`, now),
+      env.DB.prepare("INSERT INTO mfa_sessions (token_hash, user_id, kind, expires) VALUES (?, 'u', 'login', ?), (?, 'u', 'login', ?)").bind(`${tag}:old`, now - 1, `${tag}:live`, now + 600),
+      env.DB.prepare("INSERT INTO password_resets (token_hash, user_id, expires) VALUES (?, 'u', ?), (?, 'u', ?)").bind(`${tag}:old`, now - 1, `${tag}:live`, now + 3600),
+    ]);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: now * 1000, cron: '0 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    for (const [table, column] of [['attempt_counters', 'key'], ['mfa_sessions', 'token_hash'], ['password_resets', 'token_hash']]) {
+      const rows = await env.DB.prepare(`SELECT ${column} AS k FROM ${table} WHERE ${column} LIKE ?`).bind(`${tag}:%`).all<{ k: string }>();
+      expect(rows.results.map((r) => r.k), table).toEqual([`${tag}:live`]);
+    }
   });
 });

@@ -83,3 +83,7 @@ const HOUR_SECONDS = 3600;
 export function countResetRequest(caller: SignInCaller, userId: string): Promise<void> {
   return countOrRefuse(caller, `reset:account:${userId}`, RESET_REQUESTS_PER_HOUR, HOUR_SECONDS);
 }
+
+/** The longest window of any counter: older counters can be deleted (the hourly cron). */
+export const longestAttemptWindow = (config: Config): number =>
+  Math.max(config.abuseLimits.signInWindowSeconds, config.abuseLimits.registrationWindowSeconds, HOUR_SECONDS);
