@@ -16,6 +16,8 @@ export interface Directory {
   dbFor(username: string): Db;
   /** A D1 session on the database holding this account (read replication: src/storage/sessions.ts). */
   sessionFor(username: string, start: SessionStart): AccountSession;
+  /** The database of cross-account state: the abuse-limit counters (per client IP, per account) and the local mail outbox. */
+  globalDb(): Db;
   /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
   databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
@@ -40,6 +42,7 @@ function singleDatabase(env: Env): Directory {
   return {
     dbFor: () => db,
     sessionFor: (_username, start) => openSession(env.DB, start),
+    globalDb: () => db,
     databases: () => [db],
     conflicts: (username, email) => findConflicts(db, username, email),
     findUser: (username) => findUserByUsername(db, username),
