@@ -193,7 +193,7 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
           throw e;
         }
       },
-      callMethod: (methodId, params) => runNested(scope, { ...ctx, now: Date.now() / 1000 }, methodId, params),
+      callMethod: (methodId, params, run) => runNested(scope, { ...ctx, now: Date.now() / 1000, run: run ?? ctx.run }, methodId, params),
     };
     let result: R;
     try {
