@@ -143,11 +143,11 @@ try {
   }
   if (streamsOk) Object.assign(ctx, await seedAccesses(base, user));
   await runPhase('large');
-  const realtime = await runRealtime(base, server.pid, user, opts, log);
+  const realtime = opts.skipRealtime ? null : await runRealtime(base, server.pid, user, opts, log);
   log('audit: waiting for the queue to drain…');
   const audit = await auditSummary(base, user);
 
-  const lines = budget(results);
+  const lines = budget(results, seeding.large ?? null);
   const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
   const report = {
     date: new Date().toISOString(),
@@ -171,7 +171,7 @@ try {
     console.log('');
   }
   console.log(`${budgetText(lines)}\n`);
-  console.log(`${realtimeText(realtime)}\n`);
+  if (realtime) console.log(`${realtimeText(realtime)}\n`);
   console.log(`${auditText(audit)}\n`);
   console.log(`results: ${path.relative(process.cwd(), out)} (${report.seconds} s)`);
   await cleanup();

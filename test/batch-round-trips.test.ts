@@ -35,13 +35,13 @@ describe('callBatch round trips (decision 022)', () => {
 
   it('runs 1,000 events.create in at most 2 D1 round trips, with their stream links and tags', async () => {
     const { username, token } = await userWithStreams();
-    const body = Array.from({ length: 1000 }, (_, i) => create({ streamIds: i % 2 ? ['a'] : ['a', 'b'], tags: [`t${i % 3}`], time: 1_000_000 + i }));
+    const body = Array.from({ length: 1000 }, (_, i) => create({ streamIds: i % 2 ? ['a'] : ['a', 'b'], tags: [`t${i % 3}`], time: 1_000_000 + i + 0.125 }));
     const { results, d1 } = await countedBatch(username, token, body);
     expect(d1).toBeLessThanOrEqual(2);
     expect(results.filter((r) => r.event)).toHaveLength(1000);
     const inB = await call('GET', `/${username}/events?streams[]=b&limit=1000&tags[]=t0`, { token });
     expect(inB.body.events).toHaveLength(167);
-    expect(inB.body.events[0]).toMatchObject({ streamIds: ['a', 'b'], tags: ['t0'], time: 1_000_996 });
+    expect(inB.body.events[0]).toMatchObject({ streamIds: ['a', 'b'], tags: ['t0'], time: 1_000_996.125 });
   });
 
   it('keeps going after failing calls in the middle: each failure is inline and undoes nothing else', async () => {
@@ -94,5 +94,28 @@ describe('callBatch round trips (decision 022)', () => {
     expect(results.map((r) => r.error?.id ?? 'ok')).toEqual(['ok', 'ok', 'item-already-exists', 'ok']);
     const inB = await call('GET', `/${username}/events?streams[]=b`, { token });
     expect(inB.body.events.map((e: any) => e.content)).toEqual(['after']);
+  });
+
+  it('stores events created together exactly as events created one by one (every field, links, running state)', async () => {
+    const { username, token } = await userWithStreams();
+    const shapes: Record<string, unknown>[] = [
+      { streamIds: ['a', 'b'], type: 'mass/kg', content: 72.5, time: 1_700_000_000.25, tags: ['x', 'y'] },
+      { streamIds: ['b'], type: 'activity/plain', duration: 3600, time: 1_700_000_100, description: 'walk', clientData: { k: { n: 1 } } },
+      { streamIds: ['a'], type: 'activity/plain', duration: null, time: 1_700_000_200, trashed: true },
+      { streamIds: ['a'], type: 'note/txt', content: 'é"\\ \u0000 end', time: 1_700_000_300 },
+    ];
+    const alone = [];
+    for (const params of shapes) alone.push((await call('POST', `/${username}/events`, { token, body: params })).body.event);
+    const { results } = await countedBatch(username, token, shapes.map((params) => ({ method: 'events.create', params })));
+    const strip = ({ id, created, modified, ...rest }: any) => rest;
+    const read = async (id: string) => strip((await call('GET', `/${username}/events/${id}`, { token })).body.event);
+    for (let i = 0; i < shapes.length; i++) {
+      expect(await read(results[i].event.id)).toEqual(await read(alone[i].id));
+      expect(strip(results[i].event)).toEqual(strip(alone[i]));
+    }
+    const running = await call('GET', `/${username}/events?running=true&state=all`, { token });
+    expect(running.body.events).toHaveLength(2);
+    const window = await call('GET', `/${username}/events?fromTime=1700003000&toTime=1700003100&streams[]=b`, { token });
+    expect(window.body.events).toHaveLength(2);
   });
 });

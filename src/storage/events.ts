@@ -122,12 +122,25 @@ function deleteLinks(db: Db, userId: string, eventId: string) {
   return db.run(sql`DELETE FROM event_streams WHERE user_id = ${userId} AND event_id = ${eventId}`);
 }
 
+/** The `events` row of a new event, by schema key (drizzle maps keys to columns). */
+export function newEventRow(userId: string, e: StoredEvent) {
+  return { userId, id: e.id, created: e.created, createdBy: e.createdBy, ...columns(e) };
+}
+
+/** Statements made by `insertEvent`, with their event: a batch may merge them (src/storage/event-inserts.ts). */
+const insertsOf = new WeakMap<object, { userId: string; event: StoredEvent; part: 'row' | 'links' }>();
+
+export function insertedEvent(statement: object) {
+  return insertsOf.get(statement);
+}
+
 /** The event row and its stream links, for one batch. A used id (tombstones included) fails the PK. */
 export function insertEvent(db: Db, userId: string, e: StoredEvent) {
-  return [
-    db.insert(events).values({ userId, id: e.id, created: e.created, createdBy: e.createdBy, ...columns(e) }),
-    insertLinks(db, userId, e),
-  ] as const;
+  const row = db.insert(events).values(newEventRow(userId, e));
+  const links = insertLinks(db, userId, e);
+  insertsOf.set(row, { userId, event: e, part: 'row' });
+  insertsOf.set(links, { userId, event: e, part: 'links' });
+  return [row, links] as const;
 }
 
 

@@ -140,7 +140,16 @@ export function bumpStreamsVersion(db: Db, userId: string) {
  * ('tree-changed'), so D1 rolls it back and the call is re-planned.
  */
 export function treeVersionCheck(db: Db, userId: string, version: number) {
-  return db.all(
+  const check = db.all(
     sql`SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ${userId}) = ${version} THEN 1 ELSE ${abortSql('tree-changed')} END AS ok`,
   );
+  checks.set(check, { userId, version });
+  return check;
+}
+
+/** Checks made by `treeVersionCheck`, so a batch can tell identical ones apart from other statements. */
+const checks = new WeakMap<object, { userId: string; version: number }>();
+
+export function checkedTreeVersion(statement: object) {
+  return checks.get(statement);
 }
