@@ -9,8 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './db';
-import { insertedEvent, newEventRow, type StoredEvent } from './events';
-import { events } from './schema';
+import { insertedEvent, newEventRow, rowColumns, type StoredEvent } from './events';
 import { checkedTreeVersion } from './stream-tree';
 
 type Stmt = BatchItem<'sqlite'>;
@@ -38,19 +37,12 @@ function eventInsertOf(list: Stmt[]): { userId: string; version: number; event: 
   return { userId: check.userId, version: check.version, event: row.event };
 }
 
-type Column = { name: string; mapToDriverValue(value: unknown): unknown };
-
-/** One multi-row insert of event rows: each row a JSON array in `keys` order. */
+/** One multi-row insert of event rows: each row a JSON array of its driver values, in column order. */
 function insertRows(db: Db, userId: string, list: StoredEvent[]): Stmt {
-  const rows = list.map((e) => newEventRow(userId, e));
-  const keys = Object.keys(rows[0]) as (keyof typeof rows[0])[];
-  const cols = keys.map((k) => (events as unknown as Record<string, Column>)[k as string]);
-  const values = rows.map((r) => keys.map((k, i) => {
-    const v = r[k];
-    return v === undefined || v === null ? null : cols[i].mapToDriverValue(v);
-  }));
-  const names = sql.raw(cols.map((c) => `"${c.name}"`).join(', '));
-  const picks: SQL = sql.raw(keys.map((_, i) => `r.value ->> ${i}`).join(', '));
+  const rows = list.map((e) => rowColumns(newEventRow(userId, e)));
+  const values = rows.map((r) => r.values);
+  const names = sql.raw(rows[0].names.map((n) => `"${n}"`).join(', '));
+  const picks: SQL = sql.raw(rows[0].names.map((_, i) => `r.value ->> ${i}`).join(', '));
   return db.run(sql`INSERT INTO events (${names}) SELECT ${picks} FROM json_each(${JSON.stringify(values)}) r`);
 }
 
