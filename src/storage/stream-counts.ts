@@ -4,7 +4,7 @@
  * an index-only scan of `event_streams`) when absent or older than `COUNTS_MAX_AGE_SECONDS`; they only choose
  * between two correct query shapes, so a count that is a little stale costs time, never a wrong answer.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { BoundedCache, jsonHeapBytes } from '../lib/bounded-cache';
 import type { Db } from './db';
 
@@ -28,8 +28,12 @@ const cache = new BoundedCache<string, StreamCounts>({
   sizeOf: (c, key) => jsonHeapBytes([key, ...c.byStream]),
 });
 
+export function streamCountsSql(userId: string): SQL {
+  return sql`SELECT stream_id AS s, count(*) AS n FROM event_streams WHERE user_id = ${userId} GROUP BY stream_id`;
+}
+
 export function selectStreamCounts(db: Db, userId: string) {
-  return db.all<{ s: string; n: number }>(sql`SELECT stream_id AS s, count(*) AS n FROM event_streams WHERE user_id = ${userId} GROUP BY stream_id`);
+  return db.all<{ s: string; n: number }>(streamCountsSql(userId));
 }
 
 export function rememberStreamCounts(userId: string, rows: { s: string; n: number }[], now: number): void {
