@@ -135,6 +135,9 @@ export function bumpStreamsVersion(db: Db, userId: string) {
   return db.update(users).set({ streamsVersion: sql`${users.streamsVersion} + 1` }).where(eq(users.id, userId));
 }
 
+/** Checks made by `treeVersionCheck`, so a batch can recognise them among other statements (decision 022). */
+const checks = new WeakMap<object, { userId: string; version: number }>();
+
 /**
  * First statement of a write batch planned on a cached tree: when the version moved, it aborts the batch
  * ('tree-changed'), so D1 rolls it back and the call is re-planned.
@@ -146,9 +149,6 @@ export function treeVersionCheck(db: Db, userId: string, version: number) {
   checks.set(check, { userId, version });
   return check;
 }
-
-/** Checks made by `treeVersionCheck`, so a batch can tell identical ones apart from other statements. */
-const checks = new WeakMap<object, { userId: string; version: number }>();
 
 export function checkedTreeVersion(statement: object) {
   return checks.get(statement);
