@@ -1,6 +1,7 @@
 // `npm exec -- node bench/profile-writes.mjs` (Node 22, as npm scripts get it): CPU profile of the Worker
-// isolate (V8's sampling profiler through wrangler dev's inspector) while it serves writes: callBatch of 1,000 events.create, then single events.create and
-// events.update over HTTP. Prints the functions with the most self time per phase (docs/performance.md, "Writes").
+// isolate (V8's sampling profiler through wrangler dev's inspector) while it serves writes: callBatch of 1,000
+// events.create, then single events.create and events.update over HTTP. Prints the functions with the most
+// self time per phase (docs/performance.md, "Writes").
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
