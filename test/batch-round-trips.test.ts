@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BENCH_HEADERS } from '../src/bench/instrument';
+import { waitForAuditRows } from './audit-fixtures';
 import { call, newUser } from './helpers';
 
 /** A batch through the bench-mode Worker, which reports its D1 round trips in a header. */
@@ -117,5 +118,20 @@ describe('callBatch round trips (decision 022)', () => {
     expect(running.body.events).toHaveLength(2);
     const window = await call('GET', `/${username}/events?fromTime=1700003000&toTime=1700003100&streams[]=b`, { token });
     expect(window.body.events).toHaveLength(2);
+  });
+
+  it('keeps the audit records in call order when a call fails before an earlier one has its answer', async () => {
+    const { username, token } = await userWithStreams();
+    await countedBatch(username, token, [
+      create({ streamIds: ['a'] }),
+      create({ streamIds: ['a'], unexpected: true }),
+      get(),
+    ]);
+    const rows = await waitForAuditRows(username, 6);
+    expect(rows.slice(-3).map((r) => [r.methodId, r.errorId])).toEqual([
+      ['events.create', null],
+      ['events.create', 'invalid-parameters-format'],
+      ['events.get', null],
+    ]);
   });
 });
