@@ -33,8 +33,10 @@ export const SELECTED_FILES = [
   'Service.userIdForEmail.test.js',
   'Service.createUser.test.js',
   'Service.hostings.test.js',
+  'Service.mfa.test.js',
+  'Service.passwordReset.test.js',
 ];
-// Not selected: accessRequest (the app authorization flow, SECOND, not shipped), mfa and passwordReset (LATER),
+// Not selected: accessRequest (the app authorization flow, SECOND, not shipped),
 // the server-less unit tests (buildSearchParams, utils, json-parser, PryvError, LoginMessages, CookieUtils), and
 // the browser-only files (Browser*, AuthController, LoginButton), which need a real browser page.
 
