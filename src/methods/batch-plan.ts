@@ -10,7 +10,7 @@
  * the other, so each call gets exactly the answer it would have had alone. A call that needs a second round
  * trip after the merged one (rare: a tree changed by another request) gets it directly, in call order.
  */
-import type { AccessContext, MethodResult } from '../core/context';
+import type { AccessContext } from '../core/context';
 import { StaleAccessError } from '../core/errors';
 import { mergeEventInserts } from '../storage/event-inserts';
 import { cachedTree } from '../storage/stream-tree';
