@@ -4,5 +4,5 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
 }
-export function runScript(name: string, args?: string[], env?: Record<string, string>): Promise<CommandResult>;
+export function runScript(name: string, args?: string[], env?: Record<string, string>, input?: string): Promise<CommandResult>;
 export function runShell(line: string): Promise<CommandResult>;

@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../../scripts/dev-server.mjs';
 
-function run(command, args, env) {
+function run(command, args, env, input) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -16,10 +17,13 @@ function run(command, args, env) {
   });
 }
 
-/** `node scripts/{name} …args` with the Node running the tests; `PORT` is left out unless given in `env`. */
-export function runScript(name, args = [], env = {}) {
+/**
+ * `node scripts/{name} …args` with the Node running the tests; `PORT` is left out unless given in `env`; `input`,
+ * when given, is its stdin.
+ */
+export function runScript(name, args = [], env = {}, input = undefined) {
   const { PORT: _ignored, ...base } = process.env;
-  return run(process.execPath, [path.join(ROOT, 'scripts', name), ...args], { ...base, ...env });
+  return run(process.execPath, [path.join(ROOT, 'scripts', name), ...args], { ...base, ...env }, input);
 }
 
 /** One command line through bash, as a person would paste it. */
