@@ -7,6 +7,10 @@ import { E2E_TOKEN_KEY, jsonCall } from './dev-server-fixture';
 import { runScript } from './run-command.mjs';
 
 const VARS = { TOKEN_KEY: E2E_TOKEN_KEY };
+/** Audit records reach D1 through the local queue, in batches (max_batch_timeout 2 s); a loaded machine is slower. */
+const AUDIT_DELIVERY_TIMEOUT_MS = 30_000;
+const POLL_MS = 250;
+const BULK_EVENTS = 40;
 const dirs: string[] = [];
 const servers: DevServer[] = [];
 afterAll(async () => {
@@ -69,6 +73,10 @@ describe('account:export and account:import', () => {
     expect((await api('POST', '/streams', personal, { id: 'health', name: 'Health' })).status).toBe(201);
     expect((await api('POST', '/streams', personal, { id: 'sleep', name: 'Sleep', parentId: 'health' })).status).toBe(201);
     expect((await api('POST', '/events', personal, { streamIds: ['sleep'], type: 'note/txt', content: 'slept well', tags: ['night', 'good'] })).status).toBe(201);
+    // Enough rows that import splits them over several multi-row INSERTs (≤ 100 bound parameters each).
+    const batch = Array.from({ length: BULK_EVENTS }, (_, i) => ({ method: 'events.create', params: { streamIds: ['sleep'], type: 'count/generic', content: i } }));
+    const bulk = await jsonCall('POST', `${a.url}/${username}`, personal, batch);
+    expect(bulk.body.results.filter((r: any) => r.event)).toHaveLength(BULK_EVENTS);
     const gone = await api('POST', '/events', personal, { streamIds: ['health'], type: 'mass/kg', content: 71.5 });
     expect((await api('DELETE', `/events/${gone.body.event.id}`, personal)).status).toBe(200);
     expect((await api('DELETE', `/events/${gone.body.event.id}`, personal)).status).toBe(200);
@@ -94,6 +102,16 @@ describe('account:export and account:import', () => {
     const before = await snapshot(a.url, username, tokens, attachment);
     expect(before.events.body.eventDeletions).toHaveLength(1);
     expect(before.file.text).toBe('%PDF-1.4 a scanned report');
+    // The audit chain holds the seeding calls once the queue delivered them.
+    const deadline = Date.now() + AUDIT_DELIVERY_TIMEOUT_MS;
+    let audited = 0;
+    while (audited < 10 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const verify = await api('GET', '/audit/verify', personal);
+      expect(verify.body.verification).toMatchObject({ ok: true });
+      audited = verify.body.verification.records;
+    }
+    expect(audited).toBeGreaterThanOrEqual(10);
     await a.stop();
 
     const out = await runScript('account-export.mjs', ['--user', username, '--persist-to', source]);
@@ -112,6 +130,10 @@ describe('account:export and account:import', () => {
     expect(imported.status).toBe(0);
 
     const b = await serverOn(target);
+    // The chain moved whole: its records and head verify on the new state.
+    const verify = await jsonCall('GET', `${b.url}/${username}/audit/verify`, personal);
+    expect(verify.body.verification).toMatchObject({ ok: true });
+    expect(verify.body.verification.records).toBeGreaterThanOrEqual(audited);
     const after = await snapshot(b.url, username, tokens, attachment);
     expect(after).toEqual(before);
     for (const answer of Object.values(after)) expect(answer.status).toBe(200);
@@ -142,7 +164,7 @@ describe('account:export and account:import', () => {
     const b = servers.at(-1)!;
     const login = await jsonCall('POST', `${b.url}/${username}/auth/login`, undefined, { username, password: 'export-password', appId: 'export-e2e' }, { Origin: b.url });
     expect(login.status).toBe(200);
-    const events = await jsonCall('GET', `${b.url}/${username}/events`, login.body.token);
-    expect(events.body.events).toHaveLength(2);
+    const events = await jsonCall('GET', `${b.url}/${username}/events?limit=1000`, login.body.token);
+    expect(events.body.events).toHaveLength(BULK_EVENTS + 2);
   });
 });
