@@ -84,6 +84,8 @@ class RequestScope {
   /** Bumped by `restart`: a place reserved by an abandoned attempt is not filled. */
   private attempt = 0;
   private readonly changed = new Set<ChangeKind>();
+  /** What this request's guarded round trips said of the account's active webhooks; undefined when none ran. */
+  private activeWebhooks: boolean | undefined;
   /** Errors already recorded by the call that raised them (so the request's own refusal is not recorded twice). */
   private readonly recorded = new Set<unknown>();
   user: { id: string; username: string } | null = null;
@@ -132,10 +134,15 @@ class RequestScope {
     this.attempt += 1;
     this.changed.clear();
     this.recorded.clear();
+    this.activeWebhooks = undefined;
   }
 
   noteChanges(kinds: readonly ChangeKind[]): void {
     for (const kind of kinds) this.changed.add(kind);
+  }
+
+  noteWebhooks(active: boolean): void {
+    this.activeWebhooks ||= active;
   }
 
   /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
@@ -145,7 +152,8 @@ class RequestScope {
     if (records.length > 0) this.base.audit.record(records, waitUntil);
     if (this.user && this.changed.size > 0) {
       const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
-      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now }, waitUntil);
+      const webhooks = this.activeWebhooks ?? true; // unknown without a guarded round trip: look
+      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now, webhooks }, waitUntil);
     }
   }
 }
@@ -298,9 +306,10 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
         // 1,000 calls it would cost 1,000 round trips.
         if (statements.length === 0 && state.guarded) return { streamsVersion: state.streamsVersion, results: [] as never };
         try {
-          const out = await runGuarded(ctx.db, access, now, statements);
+          const { activeWebhooks, ...out } = await runGuarded(ctx.db, access, now, statements);
           state.guarded = true;
           state.streamsVersion = out.streamsVersion;
+          scope.noteWebhooks(activeWebhooks);
           return out;
         } catch (e) {
           if (e instanceof StaleAccessError) e.retryable = !state.guarded;
