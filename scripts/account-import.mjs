@@ -13,8 +13,9 @@ import {
 
 const { values } = parseArgs({ options: { in: { type: 'string' }, 'persist-to': { type: 'string' } } });
 const input = values.in ? createReadStream(values.in) : process.stdin;
+const NPM_BANNER_PREFIX = '> ';
 
-/** Checks the header line against this state; returns the exported account's username and id. */
+/** Checks the header line against this state: format, version, schema. */
 async function checkHeader(db, header) {
   if (header?.format !== FORMAT) throw new AccountFileError(`not a ${FORMAT} file`);
   if (header.version !== VERSION) throw new AccountFileError(`unknown ${FORMAT} version ${JSON.stringify(header.version)} (this version reads ${VERSION})`);
@@ -95,9 +96,11 @@ try {
     blob = null;
   };
   let lineNo = 0;
+  let header = false;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     lineNo += 1;
-    if (text === '') continue;
+    // `npm run account:export … > file` puts npm's banner (blank and "> …" lines) on stdout before the file.
+    if (text === '' || (!header && text.startsWith(NPM_BANNER_PREFIX))) continue;
     let item;
     try {
       item = JSON.parse(text);
@@ -105,8 +108,9 @@ try {
       throw new AccountFileError(`line ${lineNo} is not JSON`);
     }
     if (ended) throw new AccountFileError(`line ${lineNo} follows the end line`);
-    if (lineNo === 1) {
+    if (!header) {
       await checkHeader(db, item);
+      header = true;
       continue;
     }
     if (item.table === 'users') {
@@ -139,7 +143,7 @@ try {
       throw new AccountFileError(`line ${lineNo}: unknown kind of line`);
     }
   }
-  if (lineNo === 0) throw new AccountFileError('the file is empty');
+  if (!header) throw new AccountFileError('the file is empty');
   if (!ended) throw new AccountFileError('the file ends before its end line: cut short?');
   // Last, and as exported: the storage counters the event triggers keep were not touched while the users row
   // was absent, so they stay exact; the username and e-mail unique indexes decide a race with a registration.

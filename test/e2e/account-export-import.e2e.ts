@@ -156,8 +156,10 @@ describe('account:export and account:import', () => {
     const cut = await runScript('account-import.mjs', ['--persist-to', fresh], {}, [header, ...rest.slice(0, -1)].join('\n'));
     expect(cut.status).toBe(1);
     expect(cut.stderr).toContain('cut short');
-    // The failed import removed what it wrote: a full import afterwards succeeds.
-    const retry = await runScript('account-import.mjs', ['--persist-to', fresh], {}, exported);
+    // The failed import removed what it wrote: a full import afterwards succeeds, here of the file as
+    // `npm run account:export … > file` writes it, after npm's banner.
+    const banner = `\n> pryv-edge@0.1.0 account:export\n> node scripts/account-export.mjs --user ${username}\n\n`;
+    const retry = await runScript('account-import.mjs', ['--persist-to', fresh], {}, banner + exported);
     expect(retry.status).toBe(0);
 
     // The refused imports left the first target's account whole.
