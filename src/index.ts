@@ -16,6 +16,8 @@ const AUDIT_QUEUE_NAME = 'pryv-edge-audit';
 
 /** The per-account Durable Object (real-time sockets): the runtime finds the class among the entry's exports. */
 export { AccountObject } from './realtime/account-object';
+/** One Durable Object per app authorization request (§5.8). */
+export { AuthRequestObject } from './storage/auth-request-object';
 
 const app = createApp();
 

@@ -3,6 +3,7 @@ import { accountMethods } from './account';
 import { accessesMethods } from './accesses';
 import { checkAppMethod } from './accesses-check-app';
 import { auditMethods } from './audit';
+import { authRequestMethods } from './auth-requests';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
 import { emailLookupMethods } from './email-lookups';
@@ -19,7 +20,7 @@ import type { MethodDef } from './table';
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
-    ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
+    ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...authRequestMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
     ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods, ...auditMethods,
   ].map((m) => [m.id, m]),
 );

@@ -144,7 +144,11 @@ function resultSchema(r: ResultDoc): JsonSchema {
 function successResponse(doc: MethodDoc): Json {
   const alternatives = Array.isArray(doc.result) ? doc.result : [doc.result];
   const schema = alternatives.length === 1 ? resultSchema(alternatives[0]) : { oneOf: alternatives.map(resultSchema) };
-  return { [String(doc.status ?? 200)]: { description: 'Success; `meta` comes last.', content: { 'application/json': { schema } } } };
+  const out: Json = { [String(doc.status ?? 200)]: { description: 'Success; `meta` comes last.', content: { 'application/json': { schema } } } };
+  for (const [status, other] of Object.entries(doc.otherAnswers ?? {})) {
+    out[status] = { description: other.description, content: { 'application/json': { schema: resultSchema(other.result) } } };
+  }
+  return out;
 }
 
 // ---- parameters -------------------------------------------------------------------------------------------

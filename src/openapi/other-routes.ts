@@ -101,9 +101,6 @@ export const OTHER_ROUTES: OtherRoute[] = [
       '400': { description: "Engine.IO's own error `{code, message, context}`: another transport (0, `Transport unknown`), another protocol version (5) or no upgrade (3).", mediaType: 'application/json' },
     },
   },
-  { verb: 'post', path: '/reg/access', operationId: 'authRequest.create', summary: 'App authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
-  { verb: 'get', path: '/reg/access/{key}', operationId: 'authRequest.poll', summary: 'Poll an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
-  { verb: 'post', path: '/reg/access/{key}', operationId: 'authRequest.update', summary: 'Answer an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
   {
     verb: 'get', path: '/assets/index.json', operationId: 'assets.index', summary: 'The service assets\' definitions', tag: 'service', kind: 'static',
     description:
