@@ -1,0 +1,212 @@
+/**
+ * The consent page's views, rendered on the server with Hono JSX (every value escaped; no script). Each step
+ * is one form posted back to the page: sign in, the second factor when the account has one, then accept or
+ * refuse. See docs/consent-page.md.
+ */
+import type { Child } from 'hono/jsx';
+import { CONSENT_CSS } from './consent-style';
+import type { ConsentText, Lang } from './consent-text';
+import { formatDuration, type PermissionWords } from './permission-words';
+
+function Layout(props: { lang: Lang; title: string; children: Child }) {
+  return (
+    <html lang={props.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
+        <meta name="referrer" content="no-referrer" />
+        <link rel="icon" href="data:," />
+        <title>{props.title}</title>
+        <style dangerouslySetInnerHTML={{ __html: CONSENT_CSS }} />
+      </head>
+      <body>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** What the page shows of the request, whatever the step. */
+export interface RequestView {
+  lang: Lang;
+  text: ConsentText;
+  key: string;
+  /** Where the forms post (the page itself). */
+  action: string;
+  appId: string;
+  deviceName: string | null;
+  /** The app's own message (clientData `app-web-auth:description`), shown as text. */
+  appMessage: string | null;
+  expireAfter: number | null;
+  words: PermissionWords;
+}
+
+function Request(props: { view: RequestView }) {
+  const { view } = props;
+  const { text } = view;
+  return (
+    <>
+      <section class="card" aria-labelledby="app-h">
+        <p class="eyebrow">{text.pageTitle}</p>
+        <h1 id="app-h">{view.appId}</h1>
+        <p>{text.asks}</p>
+        {view.appMessage ? (
+          <blockquote aria-label={text.appMessage}>{view.appMessage}</blockquote>
+        ) : null}
+      </section>
+      <section class="card" aria-labelledby="wants-h">
+        <h2 id="wants-h">{text.wants}</h2>
+        <ul class="perms">
+          {view.words.lines.map((line) => (
+            <li>
+              <span class="stream">{line.stream}</span>
+              {line.note ? <span class="note"> ({line.note})</span> : null}
+              <p class="level">{line.level}</p>
+              {line.narrowing.length ? (
+                <ul class="narrow">
+                  {line.narrowing.map((n) => (
+                    <li>{n}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+        <ul class="facts">
+          {view.words.notes.map((n) => (
+            <li>{n}</li>
+          ))}
+          {view.deviceName ? (
+            <li>
+              {text.device}: {view.deviceName}
+            </li>
+          ) : null}
+          <li>{view.expireAfter !== null ? text.expiresAfter(formatDuration(view.expireAfter, text)) : text.noExpiry}</li>
+        </ul>
+      </section>
+    </>
+  );
+}
+
+function Hidden(props: { view: RequestView; form: string }) {
+  return (
+    <>
+      <input type="hidden" name="key" value={props.view.key} />
+      <input type="hidden" name="form" value={props.form} />
+    </>
+  );
+}
+
+function ErrorLine(props: { error?: string }) {
+  return props.error ? (
+    <p class="error" role="alert" id="form-error">
+      {props.error}
+    </p>
+  ) : null;
+}
+
+export function SignInPage(props: { view: RequestView; form: string; username?: string; error?: string }) {
+  const { view } = props;
+  const { text } = view;
+  const describedBy = props.error ? 'form-error' : undefined;
+  return (
+    <Layout lang={view.lang} title={`${text.pageTitle}: ${view.appId}`}>
+      <Request view={view} />
+      <section class="card" aria-labelledby="signin-h">
+        <h2 id="signin-h">{text.signInTitle}</h2>
+        <form method="post" action={view.action} enctype="multipart/form-data">
+          <Hidden view={view} form={props.form} />
+          <ErrorLine error={props.error} />
+          <label for="username">{text.username}</label>
+          <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck={false} required autofocus value={props.username ?? ''} aria-describedby={describedBy} />
+          <label for="password">{text.password}</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby={describedBy} />
+          <div class="buttons">
+            <button type="submit" name="action" value="signin" class="primary">
+              {text.signIn}
+            </button>
+            <button type="submit" name="action" value="refuse" class="secondary" formnovalidate>
+              {text.refuse}
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function CodePage(props: { view: RequestView; form: string; error?: string }) {
+  const { view } = props;
+  const { text } = view;
+  return (
+    <Layout lang={view.lang} title={`${text.codeTitle}: ${view.appId}`}>
+      <Request view={view} />
+      <section class="card" aria-labelledby="code-h">
+        <h2 id="code-h">{text.codeTitle}</h2>
+        <form method="post" action={view.action} enctype="multipart/form-data">
+          <Hidden view={view} form={props.form} />
+          <ErrorLine error={props.error} />
+          <label for="code">{text.code}</label>
+          <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6,8}" maxlength={8} required autofocus aria-describedby="code-help" />
+          <p class="help" id="code-help">
+            {text.codeHelp}
+          </p>
+          <div class="buttons">
+            <button type="submit" name="action" value="verify" class="primary">
+              {text.verify}
+            </button>
+            <button type="submit" name="action" value="refuse" class="secondary" formnovalidate>
+              {text.refuse}
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function ConsentPage(props: { view: RequestView; form: string; username: string; existing: 'matching' | 'mismatching' | null }) {
+  const { view } = props;
+  const { text } = view;
+  return (
+    <Layout lang={view.lang} title={`${text.pageTitle}: ${view.appId}`}>
+      <Request view={view} />
+      <section class="card" aria-label={text.accept}>
+        <p class="who">
+          {text.signedInAs} <strong>{props.username}</strong>
+        </p>
+        {props.existing === 'matching' ? <p>{text.alreadyGranted}</p> : null}
+        {props.existing === 'mismatching' ? <p>{text.replacesGrant}</p> : null}
+        <form method="post" action={view.action} enctype="multipart/form-data">
+          <Hidden view={view} form={props.form} />
+          <div class="buttons">
+            <button type="submit" name="action" value="accept" class="primary" autofocus>
+              {text.accept}
+            </button>
+            <button type="submit" name="action" value="refuse" class="secondary">
+              {text.refuse}
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+/** A final or failure page: a title, a sentence, and a link back to the app when there is one. */
+export function MessagePage(props: { lang: Lang; title: string; text: string; link?: { href: string; label: string } }) {
+  return (
+    <Layout lang={props.lang} title={props.title}>
+      <section class="card">
+        <h1>{props.title}</h1>
+        <p>{props.text}</p>
+        {props.link ? (
+          <a class="button" href={props.link.href}>
+            {props.link.label}
+          </a>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}
