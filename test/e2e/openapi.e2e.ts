@@ -199,7 +199,18 @@ describe('real answers against the documented shapes', () => {
     await exchange('GET', '/reg/{email}/check_email', { values: { email: registration.email as string } }); // 409
     await exchange('GET', '/assets/index.json');
     await exchange('POST', `${U}/account/change-password`, { ...auth, body: exampleOf(`${U}/account/change-password`, 'POST') });
-    await exchange('POST', '/reg/access', { body: {} }); // 451
+    // App authorization requests (§5.8): open, poll (201), answer ACCEPTED with an app access named as the app (200),
+    // poll again (200); a second request refused (403) and polled (403); an unknown key (404).
+    const asked = exampleOf('/reg/access', 'POST');
+    const request = await exchange('POST', '/reg/access', { body: asked });
+    await exchange('GET', '/reg/access/{key}', { values: { key: request.key } });
+    const { access: app } = await exchange('POST', `${U}/accesses`, { ...auth, body: { name: asked.requestingAppId, type: 'app', permissions: [{ streamId: 'diary', defaultName: 'Diary', level: 'contribute' }] } });
+    await exchange('POST', '/reg/access/{key}', { values: { key: request.key }, body: { status: 'ACCEPTED', username: user.username, token: app.token } });
+    await exchange('GET', '/reg/access/{key}', { values: { key: request.key } });
+    const refused = await exchange('POST', '/reg/access', { body: asked });
+    await exchange('POST', '/reg/access/{key}', { values: { key: refused.key }, body: exampleOf('/reg/access/{key}', 'POST') }); // 403
+    await exchange('GET', '/reg/access/{key}', { values: { key: refused.key } }); // 403
+    await exchange('GET', '/reg/access/{key}', { values: { key: 'A'.repeat(32) } }); // 404
     await exchange('GET', '/event-types/flat.json');
     await exchange('GET', '/openapi.json');
     await exchange('POST', `${U}/auth/logout`, { values: user, token: login.token });

@@ -1,12 +1,12 @@
 // The official `pryv` client's own mocha tests (accesses, account, connection, streams, service and its assets,
-// register, e-mail lookup) against the Worker under
+// register, e-mail lookup, app authorization requests) against the Worker under
 // `wrangler dev`, as `npm start` runs it. scripts/pryv-suite.mjs does the work in a child Node process (mocha wants
 // its own globals); this test asserts its figures.
 import { describe, expect, it } from 'vitest';
 import { runPryvSuiteProcess } from '../../scripts/pryv-suite.mjs';
 
 describe('the pryv client test suite against a running Worker', () => {
-  it('passes every selected test (accesses, account, connection, streams, service, assets, register, e-mail lookup); only attachments (SECOND, not shipped) are left out', { timeout: 150_000 }, async () => {
+  it('passes every selected test (accesses, account, connection, streams, service, assets, register, e-mail lookup, access requests); only attachments (SECOND, not shipped) are left out', { timeout: 150_000 }, async () => {
     const { code, output, result } = await runPryvSuiteProcess();
     expect(result, output).toBeDefined();
     expect(result!.failures, output).toEqual([]);
@@ -16,7 +16,8 @@ describe('the pryv client test suite against a running Worker', () => {
       expect(result!.passed.filter((t) => t.startsWith(`${prefix} `)).length, prefix).toBeGreaterThan(5);
     }
     // The account side: every Account test, assets() and the e-mail lookup.
-    for (const id of ['[AINA]', '[ASUA]', '[ACPA]', '[ACPB]', '[SERD]', '[UEMA]', '[UEMB]']) {
+    // The app authorization request flow: start, poll by URL and by bare key.
+    for (const id of ['[AINA]', '[ASUA]', '[ACPA]', '[ACPB]', '[SERD]', '[UEMA]', '[UEMB]', '[ASTA]', '[ASTB]', '[APRA]', '[APRB]', '[APRC]']) {
       expect(result!.passed.filter((t) => t.includes(` ${id} `)), id).toHaveLength(1);
     }
     expect(result!.passed.length).toBeGreaterThanOrEqual(70);
