@@ -86,8 +86,9 @@ describe('the consent page', () => {
     expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(p.html)?.[1]).toBe(APP);
     for (const words of [
       'asks for access to your data',
-      'Diary (new, created if you accept) See, add and change the data',
-      'Health (new, created if you accept) See the data only entries tagged “work” only from September 21, 2026',
+      // Before sign-in nothing is known of the account: streams are named as asked, none called new.
+      'Diary See, add and change the data',
+      'Health See the data only entries tagged “work” only from September 21, 2026',
       'The app cannot revoke this access itself.',
       "Device: Alice's phone",
       'The access ends after 7 days.',

@@ -59,7 +59,8 @@ function appMessage(clientData: Record<string, unknown> | null): string | null {
   return typeof description?.content === 'string' ? description.content : null;
 }
 
-function requestView(page: Page, permissions: readonly Record<string, unknown>[]): RequestView {
+/** `checked`: the permissions as `accesses.checkApp` answered for the signed-in account; else as asked. */
+function requestView(page: Page, checked?: readonly Record<string, unknown>[]): RequestView {
   const { asked } = page.record;
   return {
     lang: page.lang,
@@ -70,7 +71,9 @@ function requestView(page: Page, permissions: readonly Record<string, unknown>[]
     deviceName: asked.deviceName ?? null,
     appMessage: appMessage(asked.clientData),
     expireAfter: asked.expireAfter ?? null,
-    words: describePermissions(permissions, page.text, page.lang, askedNames(asked.requestedPermissions)),
+    words: checked
+      ? describePermissions(checked, page.text, page.lang, { asked: askedNames(asked.requestedPermissions) })
+      : describePermissions(asked.requestedPermissions, page.text, page.lang, null),
   };
 }
 
@@ -100,7 +103,7 @@ function gonePage(lang: Lang, status = 404) {
 async function signInPage(page: Page, status = 200, error?: string, username?: string, headers?: Record<string, string>) {
   const form = await issueForm(page, 'signin');
   if (!form) return gonePage(page.lang, 410);
-  return render(page, <SignInPage view={requestView(page, page.record.asked.requestedPermissions)} form={form} username={username} error={error} />, status, headers);
+  return render(page, <SignInPage view={requestView(page)} form={form} username={username} error={error} />, status, headers);
 }
 
 function refusalWords(page: Page, reason: SignInRefusal, retryAfter?: number): string {
@@ -137,7 +140,7 @@ async function afterSignIn(page: Page, outcome: SignInOutcome, login: string, re
 async function secondFactorPage(page: Page, username: string, mfaToken: string, status: number, error?: string) {
   const form = await issueForm(page, 'second-factor', { username, mfaToken });
   if (!form) return gonePage(page.lang, 410);
-  return render(page, <CodePage view={requestView(page, page.record.asked.requestedPermissions)} form={form} error={error} />, status);
+  return render(page, <CodePage view={requestView(page)} form={form} error={error} />, status);
 }
 
 async function consentPage(page: Page, username: string, token: string): Promise<Response> {
@@ -150,9 +153,10 @@ async function consentPage(page: Page, username: string, token: string): Promise
   if (!check) return signInPage(page, 401, page.text.sessionEnded, username);
   const form = await issueForm(page, 'consent', { username, token });
   if (!form) return gonePage(page.lang, 410);
-  const permissions = check.matchingAccess ? page.record.asked.requestedPermissions : (check.checkedPermissions ?? page.record.asked.requestedPermissions);
+  // A matching access is answered without checked permissions: the request is shown as asked.
+  const view = check.checkedPermissions ? requestView(page, check.checkedPermissions) : requestView(page);
   const existing = check.matchingAccess ? 'matching' : check.mismatchingAccess ? 'mismatching' : null;
-  return render(page, <ConsentPage view={requestView(page, permissions)} form={form} username={username} existing={existing} />, 200);
+  return render(page, <ConsentPage view={view} form={form} username={username} existing={existing} />, 200);
 }
 
 /** The returnURL with the answer's `prYv` parameters (never the token: the app polls for it). */

@@ -43,10 +43,16 @@ export function formatDuration(seconds: number, text: ConsentText): string {
 const quoted = (lang: Lang, s: string) => (lang === 'fr' ? `« ${s} »` : lang === 'de' ? `„${s}“` : `“${s}”`);
 
 /**
- * `permissions`: as asked, or as `accesses.checkApp` checked them (existing streams carry `name`, streams to
- * create a free `defaultName`). `asked` gives the names the app wanted, to say when one had to change.
+ * `permissions`: as asked (before sign-in: which streams exist is not known yet, so nothing is called new), or
+ * as `accesses.checkApp` checked them (`checked`: existing streams carry `name`, streams to create a free
+ * `defaultName`). `asked` gives the names the app wanted, to say when one had to change.
  */
-export function describePermissions(permissions: readonly Record<string, unknown>[], text: ConsentText, lang: Lang, asked: ReadonlyMap<string, string> = new Map()): PermissionWords {
+export function describePermissions(
+  permissions: readonly Record<string, unknown>[],
+  text: ConsentText,
+  lang: Lang,
+  checked: { asked: ReadonlyMap<string, string> } | null,
+): PermissionWords {
   const lines: PermissionLine[] = [];
   const notes: string[] = [];
   for (const p of permissions) {
@@ -61,8 +67,8 @@ export function describePermissions(permissions: readonly Record<string, unknown
     else if (typeof p.name === 'string') stream = p.name;
     else if (typeof p.defaultName === 'string') {
       stream = p.defaultName;
-      const wanted = asked.get(streamId);
-      note = wanted !== undefined && wanted !== p.defaultName ? text.renamed(wanted) : text.newStream;
+      const wanted = checked?.asked.get(streamId);
+      if (checked) note = wanted !== undefined && wanted !== p.defaultName ? text.renamed(wanted) : text.newStream;
     }
     const narrowing: string[] = [];
     if (Array.isArray(p.tags) && p.tags.length > 0) narrowing.push(text.tagged(p.tags.map((t) => quoted(lang, String(t))).join(', ')));

@@ -1,0 +1,161 @@
+// An app's authorization request, end to end in a real browser: the app calls `Service.startAccessRequest` with
+// the `pryv` client, headless Chromium (JavaScript off, a phone-sized window) opens `authUrl`, signs in, reads
+// the request in words and accepts; the app's poll resolves to a working Connection whose access has exactly the
+// requested permissions, and the browser lands on the app's returnURL (another origin: the page's CSP allows that
+// one redirect). A second request is refused: the poll answers REFUSED. Screenshots go to test/artifacts/.
+import type { Browser, Page } from 'playwright-core';
+import pryv from 'pryv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { artifactPath, launchChromium } from './chromium.mjs';
+
+let server: DevServer;
+let stateDir: string;
+let browser: Browser;
+let closeBrowser: (() => Promise<void>) | undefined;
+
+/** A phone: 390 × 844 CSS pixels (the share-link test uses 420 wide). */
+const PHONE = { width: 390, height: 844 };
+const APP_ID = 'mood-diary-app';
+
+beforeAll(async () => {
+  stateDir = tempStateDir();
+  const [started, launched] = await Promise.allSettled([
+    startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret' } }),
+    launchChromium(),
+  ]);
+  if (started.status === 'fulfilled') server = started.value;
+  if (launched.status === 'fulfilled') ({ browser, close: closeBrowser } = launched.value);
+  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
+});
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await server?.stop();
+  if (stateDir) removeDir(stateDir);
+});
+
+async function api(method: string, pathname: string, token: string | null, body?: unknown) {
+  const res = await fetch(`${server.url}${pathname}`, {
+    method,
+    headers: { ...(token ? { Authorization: token } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = (await res.json()) as any;
+  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A page that records console errors (CSP violations land there) and dialogs. */
+async function phonePage(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: PHONE, javaScriptEnabled: false, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const problems: string[] = [];
+  // Failed loads are told apart by URL below; any other console error (a CSP violation) is a problem.
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    // The app's page (here a JSON document) has no favicon: not the consent page's doing.
+    if (r.status() >= 400 && !(url.hostname === 'localhost' && url.pathname === '/favicon.ico')) problems.push(`${r.status()} ${url.pathname}`);
+  });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return { page, problems };
+}
+
+async function signIn(page: Page, username: string, password: string) {
+  // Keyboard only: the login field has focus, Tab moves to the password, Enter signs in.
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState();
+}
+
+const text = async (page: Page) => (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+
+describe('an app authorization request answered in Chromium', () => {
+  it('accept: the poll resolves to a Connection with exactly the requested permissions; refuse: the poll answers REFUSED', async () => {
+    const username = `consent${Date.now().toString(36)}`;
+    const password = 'e2e-password';
+    const reg = await api('POST', '/reg/users', null, { appId: 'consent-e2e', username, password, email: `${username}@example.org` });
+    const personal = new URL(reg.apiEndpoint).username;
+    await api('POST', `/${username}/streams`, personal, { id: 'mood', name: 'Mood' });
+
+    const service = new pryv.Service(`${server.url}/reg/service/info`);
+    const requestedPermissions = [
+      { streamId: 'mood', defaultName: 'Mood', level: 'contribute' },
+      { streamId: 'sleep', defaultName: 'Sleep', level: 'read' },
+    ];
+    // The app's page, on another origin than the service (localhost vs 127.0.0.1).
+    const returnURL = `${server.url.replace('127.0.0.1', 'localhost')}/reg/service/info?`;
+    const started = await service.startAccessRequest({
+      requestingAppId: APP_ID,
+      requestedPermissions,
+      languageCode: 'en',
+      expireAfter: 30 * 86400,
+      returnURL,
+      clientData: { 'app-web-auth:description': { type: 'note/txt', content: 'Mood Diary charts how you feel against how you sleep.' } },
+    } as any);
+    expect(started.pollRateMs).toBe(1000);
+    expect((await service.pollAccessRequest(started.poll)).status).toBe('NEED_SIGNIN');
+
+    const { page, problems } = await phonePage();
+    const opened = await page.goto(started.authUrl);
+    expect(opened?.status()).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toBe(APP_ID);
+    expect(await text(page)).toContain('Sleep See the data');
+    await page.screenshot({ path: artifactPath('consent-signin.png'), fullPage: true });
+    // Styled by its hash-allowed stylesheet, and nothing wider than the phone.
+    await expect(page.locator('body').evaluate((b) => (globalThis as any).getComputedStyle(b).backgroundColor)).resolves.toBe('rgb(244, 246, 249)');
+    await expect(page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE.width);
+
+    await signIn(page, username, password);
+    const consent = await text(page);
+    expect(consent).toContain(`Signed in as ${username}`);
+    expect(consent).toContain('Mood See, add and change the data');
+    expect(consent).toContain('Sleep (new, created if you accept) See the data');
+    expect(consent).toContain('The access ends after 30 days.');
+    expect(consent).toContain('Mood Diary charts how you feel against how you sleep.');
+    await expect(page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: artifactPath('consent-phone.png'), fullPage: true });
+
+    // Nothing on the consent pages broke a rule (CSP, console errors).
+    expect(problems).toEqual([]);
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.waitForURL((url) => url.searchParams.get('prYvstatus') === 'ACCEPTED');
+    const back = new URL(page.url());
+    expect(back.origin).not.toBe(new URL(server.url).origin);
+    expect(back.searchParams.get('prYvpoll')).toBe(started.poll);
+    expect(back.searchParams.has('prYvtoken')).toBe(false);
+
+    const accepted = await service.pollAccessRequest(started.key);
+    expect(accepted.status).toBe('ACCEPTED');
+    const connection = new pryv.Connection(accepted.apiEndpoint, service);
+    const info = await connection.accessInfo();
+    expect(info.type).toBe('app');
+    expect(info.name).toBe(APP_ID);
+    expect(info.permissions).toEqual([
+      { streamId: 'mood', level: 'contribute' },
+      { streamId: 'sleep', level: 'read' },
+    ]);
+    const [created] = await connection.api([{ method: 'events.create', params: { streamIds: ['mood'], type: 'note/txt', content: 'rested' } }]);
+    expect(created.event.content).toBe('rested');
+    const [refusedWrite] = await connection.api([{ method: 'events.create', params: { streamIds: ['sleep'], type: 'note/txt', content: 'no' } }]);
+    expect(refusedWrite.error?.id).toBe('forbidden');
+
+    // A second request, refused after signing in; no returnURL: the page says the window may close.
+    const second = await service.startAccessRequest({ requestingAppId: 'another-app-id', requestedPermissions: [{ streamId: 'mood', defaultName: 'Mood', level: 'manage' }] });
+    await page.goto(second.authUrl);
+    await signIn(page, username, password);
+    await page.getByRole('button', { name: 'Refuse' }).click();
+    await page.waitForLoadState();
+    expect(await text(page)).toContain('Access refused You can close this window');
+    const refused = await service.pollAccessRequest(second.poll);
+    expect(refused.status).toBe('REFUSED');
+    expect(refused.reasonID).toBe('REFUSED_BY_USER');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
