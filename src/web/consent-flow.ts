@@ -81,7 +81,8 @@ export async function verifySecondFactor(ctx: PublicContext, username: string, m
   try {
     const { payload } = await callUserMethod(
       ctx,
-      { username, methodId: SECOND_FACTOR_METHOD, token: mfaToken, params: async () => ({ code }), query: {}, source: 'http' },
+      // As `POST U/mfa/verify` calls it: the pending step's token (sent there as Authorization) and the code.
+      { username, methodId: SECOND_FACTOR_METHOD, params: async () => ({ mfaToken, code }), query: {}, source: 'http' },
       {},
     );
     return { kind: 'signed-in', username, token: String(payload.token) };
