@@ -95,8 +95,6 @@ describe('removed and not-yet-shipped routes (§2.14)', () => {
       ['GET', `/${username}/shared-secrets`],
       ['POST', `/${username}/account/request-password-reset`],
       ['POST', `/${username}/account/reset-password`],
-      ['POST', '/reg/access'],
-      ['GET', '/reg/access/some-key'],
     ], 451, 'unavailable-method');
   });
 
