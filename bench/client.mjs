@@ -1,11 +1,16 @@
 // A minimal HTTP client for the seeding and sample requests: JSON in and out, plus the bench-mode headers.
 
-/** One request; returns status, parsed body and the storage counts the Worker reported (bench mode). */
-export async function request(base, method, path, { token, body } = {}) {
+/**
+ * One request; returns status, parsed body and the storage counts the Worker reported (bench mode). `raw` sends
+ * bytes as they are (`{bytes, contentType}`: a multipart upload) instead of a JSON `body`.
+ */
+export async function request(base, method, path, { token, body, raw } = {}) {
   const headers = {};
   if (token) headers.Authorization = token;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (raw) headers['Content-Type'] = raw.contentType;
+  const payload = raw ? raw.bytes : body === undefined ? undefined : JSON.stringify(body);
+  const res = await fetch(`${base}${path}`, { method, headers, body: payload });
   const text = await res.text();
   let parsed;
   try {
@@ -14,7 +19,7 @@ export async function request(base, method, path, { token, body } = {}) {
     parsed = undefined;
   }
   const count = (name) => (res.headers.has(name) ? Number(res.headers.get(name)) : null);
-  return { status: res.status, body: parsed, text, d1: count('x-bench-d1'), kvReads: count('x-bench-kv') };
+  return { status: res.status, body: parsed, text, d1: count('x-bench-d1'), kvReads: count('x-bench-kv'), r2: count('x-bench-r2') };
 }
 
 /** Error ids meaning "this method is not in this build yet" (inline in a batch, or as HTTP 451/404). */
@@ -61,4 +66,18 @@ export function inlineErrors(results) {
     allUnavailable: errors.length > 0 && errors.length === results.length && errors.every((r) => UNAVAILABLE_IDS.has(r.error.id)),
     sample: errors[0]?.error ?? null,
   };
+}
+
+/** A multipart `events.create` body with one generated file of `size` bytes (the upload scenario's request). */
+export function multipartUpload(event, size, fileName = 'bench.bin') {
+  const boundary = 'bench-boundary-7f3a';
+  const file = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) file[i] = (i * 31 + 7) & 0xff;
+  const bytes = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="event"\r\n\r\n${JSON.stringify(event)}\r\n`),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { bytes, contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -33,7 +33,7 @@ export async function runScenario(base, scenario, opts, onRound) {
   const out = { id: scenario.id, title: scenario.title, calls: scenario.calls ?? 1 };
   const skip = unavailability(scenario, null);
   if (skip) return { ...out, status: 'n/a', reason: skip };
-  const send = () => request(base, scenario.method, scenario.path, { token: scenario.token, body: scenario.body });
+  const send = () => request(base, scenario.method, scenario.path, { token: scenario.token, body: scenario.body, raw: scenario.raw });
   await send(); // warm-up: caches, isolate, JIT
   const sample = await send();
   const reason = unavailability(scenario, sample);
@@ -45,8 +45,13 @@ export async function runScenario(base, scenario, opts, onRound) {
     sampleInlineErrors: inline.length ? inline : undefined,
     d1PerRequest: sample.d1,
     kvReadsPerRequest: sample.kvReads,
+    r2PerRequest: sample.r2,
   });
-  const headers = { ...(scenario.token ? { authorization: scenario.token } : {}), ...(scenario.body ? { 'content-type': 'application/json' } : {}) };
+  const headers = {
+    ...(scenario.token ? { authorization: scenario.token } : {}),
+    ...(scenario.body ? { 'content-type': 'application/json' } : {}),
+    ...(scenario.raw ? { 'content-type': scenario.raw.contentType } : {}),
+  };
   const rounds = [];
   for (let i = 0; i < opts.rounds; i++) {
     onRound?.(i);
@@ -54,7 +59,7 @@ export async function runScenario(base, scenario, opts, onRound) {
       url: `${base}${scenario.path}`,
       method: scenario.method,
       headers,
-      body: scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
+      body: scenario.raw ? scenario.raw.bytes : scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
       connections: opts.connections,
       duration: opts.duration,
       timeout: 10,

@@ -4,10 +4,10 @@ const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n)
 
 export function table(results) {
   const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
-  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', '× floor B', 'D1/req', 'KV/req', 'non-2xx']];
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', '× floor B', 'D1/req', 'KV/req', 'R2/req', 'non-2xx']];
   for (const r of results) {
     if (r.status !== 'ran') {
-      rows.push([r.title, `n/a (${r.reason})`, '', '', '', '', '', '']);
+      rows.push([r.title, `n/a (${r.reason})`, '', '', '', '', '', '', '']);
       continue;
     }
     const perCall = (n) => (n === null || n === undefined ? '–' : r.calls > 1 ? `${n} (${fmt(n / r.calls, 1)}/call)` : String(n));
@@ -19,6 +19,7 @@ export function table(results) {
       floorB ? fmt(r.rps / floorB.rps, 2) : '–',
       perCall(r.d1PerRequest),
       perCall(r.kvReadsPerRequest),
+      perCall(r.r2PerRequest),
       String(r.non2xx + r.errors),
     ]);
   }
@@ -69,6 +70,12 @@ export function budget(results) {
     const large = by.eventsGetLarge.p50;
     const ratio = large / Math.max(small, 0.001);
     line(ratio <= 1.3, `events.get latest-20 p50: ${fmt(large, 1)} ms at large vs ${fmt(small, 1)} ms at small = ${fmt(ratio, 2)}× (budget ≤ 1.3×)`);
+  }
+  // Attachments (decision 017): an upload journals in one guarded round trip, then writes the event and claims the
+  // files in a second; a 1 MB file is one R2 put. A download is one guarded read and one R2 get.
+  for (const [id, d1, r2] of [['attachmentUpload', 2, 1], ['attachmentDownload', 1, 1]]) {
+    if (!ran(id)) line(null, `${by[id]?.title ?? id}: D1 = ${d1}, R2 = ${r2} per call — not measurable (${why(id)})`);
+    else line(by[id].d1PerRequest === d1 && by[id].r2PerRequest === r2, `${by[id].title}: ${by[id].d1PerRequest} D1 round trip(s), ${by[id].r2PerRequest} R2 operation(s) per call (budget ${d1} and ${r2})`);
   }
   const bad = results.filter((r) => r.status === 'ran' && (r.non2xx > 0 || r.errors > 0 || r.sampleInlineErrors));
   line(bad.length === 0, bad.length === 0

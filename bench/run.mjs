@@ -15,7 +15,7 @@ import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
 import { realtimeText, runRealtime } from './realtime.mjs';
 import { IDLE_SECONDS, runSoak, soakText } from './soak.mjs';
-import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
+import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams } from './seed.mjs';
 
 let opts;
 try {
@@ -98,7 +98,7 @@ try {
   }
 
   const user = await registerUser(base);
-  const ctx = { user, shared: null, narrowed: null, small: opts.smallEvents, large: opts.events };
+  const ctx = { user, shared: null, narrowed: null, small: opts.smallEvents, large: opts.events, attachment: null, upload: null };
   const seeding = {};
   const list = () => scenarios(ctx).filter((s) => !opts.only || opts.only.some((w) => s.id.toLowerCase().includes(w.toLowerCase())));
   const results = [];
@@ -141,7 +141,7 @@ try {
     seeding.large = await seedEvents(base, user, opts.smallEvents, opts.events, opts.seedConcurrency);
     if (seeding.large.seconds > 0) log(`  ${Math.round(seeding.large.created / seeding.large.seconds)} events/s through batches`);
   }
-  if (streamsOk) Object.assign(ctx, await seedAccesses(base, user));
+  if (streamsOk) Object.assign(ctx, await seedAccesses(base, user), await seedAttachment(base, user));
   await runPhase('large');
   const realtime = await runRealtime(base, server.pid, user, opts, log);
   log('audit: waiting for the queue to drain…');

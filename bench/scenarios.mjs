@@ -3,7 +3,7 @@
 
 const q = (params) => new URLSearchParams(params).toString();
 
-/** Scenarios in run order. `ctx` = {user, shared, narrowed, small, large} (counts of events seeded). */
+/** Scenarios in run order. `ctx` = {user, shared, narrowed, small, large (counts of events seeded), attachment}. */
 export function scenarios(ctx) {
   const u = `/${ctx.user.username}`;
   const personal = ctx.user.token;
@@ -31,5 +31,8 @@ export function scenarios(ctx) {
     { id: 'streamsGet', title: 'streams.get (200-stream tree)', phase: 'large', method: 'GET', path: `${u}/streams`, token: personal, rss: true },
     { id: 'eventsCreate', title: 'events.create', phase: 'large', method: 'POST', path: `${u}/events`, token: personal, body: createBody, rss: true },
     { id: 'batch10', title: 'callBatch of 10 (5 events.get + 5 events.create)', phase: 'large', method: 'POST', path: `${u}/`, token: personal, body: batch10, calls: 10, rss: true },
+    // Last: every upload adds an event (and 1 MB to R2), which the scenarios above must not see.
+    { id: 'attachmentDownload', title: 'events.getAttachment, 1 MB file', phase: 'large', method: 'GET', path: ctx.attachment?.path, token: ctx.attachment ? personal : null, needs: 'uploaded attachment', rss: true },
+    { id: 'attachmentUpload', title: 'events.create with a 1 MB file (multipart)', phase: 'large', method: 'POST', path: `${u}/events`, token: personal, raw: ctx.upload, rss: true },
   ];
 }

@@ -1,6 +1,6 @@
 // Seeds the benchmark's data through the public API only: registration, then batch calls.
 import { randomBytes } from 'node:crypto';
-import { batchCalls, inlineErrors, request } from './client.mjs';
+import { batchCalls, inlineErrors, multipartUpload, request } from './client.mjs';
 import { seededRandom as rng } from '../scripts/seeded-random.mjs';
 
 const ROOTS = 8;
@@ -96,4 +96,18 @@ function checkSeed(method, results) {
   }
   if (errors.count > 0) console.error(`  ${method}: ${errors.count} inline errors, first: ${errors.sample.id}: ${errors.sample.message}`);
   return { available: true, errors: errors.count };
+}
+
+/** The upload scenario's request (1 MB file on an event in a leaf stream) and the download scenario's file. */
+export const ATTACHMENT_BYTES = 1024 * 1024;
+
+export async function seedAttachment(base, user) {
+  const upload = multipartUpload({ streamIds: ['r7-c3-g4'], type: 'file/attached' }, ATTACHMENT_BYTES);
+  const res = await request(base, 'POST', `/${user.username}/events`, { token: user.token, raw: upload });
+  if (res.status !== 201) {
+    console.error(`  attachment upload: HTTP ${res.status} ${res.text.slice(0, 200)}; attachment scenarios report n/a`);
+    return { upload, attachment: null };
+  }
+  const e = res.body.event;
+  return { upload, attachment: { path: `/${user.username}/events/${e.id}/${e.attachments[0].id}` } };
 }

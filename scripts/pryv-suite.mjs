@@ -42,13 +42,9 @@ export const SELECTED_FILES = [
 /**
  * Tests left out, by full mocha title, each with its reason. Only features our server deliberately answers
  * 451 `unavailable-method` for (spec §1.2 tiers), or tests that need a browser the Node run does not have.
+ * None today: the attachment tests [CATA] and [CATB] run since attachments shipped.
  */
-export const EXCLUDED = {
-  '[CONX] Connection [CATX] Attachments [CATA] Node Only: Create event with attachment from file':
-    'attachments are SECOND (spec §1.2, §5.5): multipart events.create answers 451 until they ship',
-  '[CONX] Connection [CATX] Attachments [CATB] Node Only: Create event with attachment from Buffer':
-    'attachments are SECOND (spec §1.2, §5.5): multipart events.create answers 451 until they ship',
-};
+export const EXCLUDED = {};
 
 /** The add-ons' own tests, as their npm tarballs ship them: Socket.IO transport and the Monitor (§5.14). */
 export const ADDON_SUITES = [

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, type Limits } from './core/limits';
 import type { Env } from './env';
 
@@ -22,6 +23,8 @@ export interface Config {
   /** Audit records older than this many days are deleted by the cron, at a signed checkpoint (§5.13). */
   auditRetentionDays: number;
   bench: boolean;
+  /** Limits of multipart requests (§2.6, §5.5); null when the operator's values are invalid (uploads answer 503). */
+  attachments: AttachmentLimits | null;
   /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
   profileMaxBytes: number;
   /** Whether `/reg/{email}/uid` and `/reg/{email}/check_email` answer (else 410, as before they shipped). */
@@ -33,9 +36,41 @@ export interface Config {
   limits: Readonly<Limits>;
 }
 
+export interface AttachmentLimits {
+  /** Files in one request (`events.create` with files, `events.addAttachment`). */
+  maxFiles: number;
+  /** Bytes of one file. */
+  maxFileBytes: number;
+  /** Bytes of one multipart request body, parts' headers and the event JSON included. */
+  maxRequestBytes: number;
+}
+
+/** Defaults: 10 files, 100 MB per file and per request (§10). */
+export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
+  maxFiles: 10,
+  maxFileBytes: 100 * 1024 * 1024,
+  maxRequestBytes: 100 * 1024 * 1024,
+};
+
+/** An operator's count or size: decimal digits, at least 1. */
+const positiveInteger = v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number), v.minValue(1));
+
+function attachmentLimits(env: Env): AttachmentLimits | null {
+  const read = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : v.parse(positiveInteger, value));
+  try {
+    return {
+      maxFiles: read(env.ATTACHMENT_MAX_FILES, DEFAULT_ATTACHMENT_LIMITS.maxFiles),
+      maxFileBytes: read(env.ATTACHMENT_MAX_FILE_BYTES, DEFAULT_ATTACHMENT_LIMITS.maxFileBytes),
+      maxRequestBytes: read(env.ATTACHMENT_MAX_REQUEST_BYTES, DEFAULT_ATTACHMENT_LIMITS.maxRequestBytes),
+    };
+  } catch {
+    console.error('invalid ATTACHMENT_MAX_* setting: uploads are refused until it is fixed');
+    return null;
+  }
+}
+
 /** Profile sets are small key-value documents: 64 kB each unless the operator says otherwise. */
 export const DEFAULT_PROFILE_MAX_BYTES = 64 * 1024;
-
 
 /** Bumped by hand on releases; wrangler's deployment id is not visible to the Worker. */
 export const BUILD_SERIAL = '2026112201';
@@ -79,6 +114,7 @@ export function readConfig(env: Env): Config {
     realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
     auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS, DEFAULT_AUDIT_RETENTION_DAYS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
+    attachments: attachmentLimits(env),
     profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
     emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',
     assetsUrl: env.ASSETS_URL ? env.ASSETS_URL : null,

@@ -32,6 +32,10 @@ export interface Env {
   API_VERSION?: string;
   /** Secret: key sealing the copy of each token that `accesses.get` must return. */
   TOKEN_KEY?: string;
+  /** Attachment limits (decimal integers): files per request, bytes per file, bytes per multipart request. */
+  ATTACHMENT_MAX_FILES?: string;
+  ATTACHMENT_MAX_FILE_BYTES?: string;
+  ATTACHMENT_MAX_REQUEST_BYTES?: string;
   /** Changes with every deployment; defaults to the build's serial. */
   SERIAL?: string;
   /** Largest profile set in bytes (default 65536). */

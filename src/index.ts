@@ -8,11 +8,16 @@ import { rewriteSubdomain } from './api/subdomain';
 import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
+import { sweepBlobs } from './storage/blob-sweep';
+import { directoryOf } from './storage/directory';
 import { consumeAuditBatch } from './audit/consumer';
 import { runAuditCron } from './audit/cron';
 
 /** The audit queue's name in wrangler.toml: batches from any other queue are webhook deliveries. */
 const AUDIT_QUEUE_NAME = 'pryv-edge-audit';
+
+/** The hourly schedule of wrangler.toml's crons (the audit cron); the others only sweep blobs. */
+const HOURLY_CRON = '0 * * * *';
 
 /** The per-account Durable Object (real-time sockets): the runtime finds the class among the entry's exports. */
 export { AccountObject } from './realtime/account-object';
@@ -40,6 +45,7 @@ export default {
       // Failures before routing (an oversized override form, say) still get the envelope and CORS headers.
       const res = errorResponse(e, config, corsHeaders(request));
       res.headers.set('API-Version', config.apiVersion);
+      res.headers.set('X-Content-Type-Options', 'nosniff');
       return res;
     }
   },
@@ -66,8 +72,13 @@ export default {
     );
   },
 
-  /** The Cron Trigger: signs audit checkpoints and enforces audit retention. */
-  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
-    await runAuditCron(env, readConfig(env), controller.scheduledTime / 1000);
+  /**
+   * The Cron Triggers: every quarter of an hour the blob sweeper deletes the files whose removal a request could
+   * not finish (decision 017); on the hour the audit cron also signs checkpoints and enforces retention.
+   */
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const now = controller.scheduledTime / 1000;
+    ctx.waitUntil(Promise.all(directoryOf(env).databases().map((db) => sweepBlobs(env.ATTACHMENTS, db, now))));
+    if (controller.cron === HOURLY_CRON) await runAuditCron(env, readConfig(env), now);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,4 @@
-import { createScheduledController, env } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { appendAuditEntries } from '../src/audit/append';
@@ -33,7 +33,9 @@ const sql = (query: string, ...params: unknown[]) => env.DB.prepare(query).bind(
 
 /** Runs the Worker's scheduled handler as the Cron Trigger would, at `at` (float seconds). */
 async function runCron(at = now()) {
-  await worker.scheduled(createScheduledController({ scheduledTime: at * 1000, cron: '0 * * * *' }), env);
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: at * 1000, cron: '0 * * * *' }), env, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 describe('audit chain verification (GET U/audit/verify)', () => {

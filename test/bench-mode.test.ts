@@ -2,13 +2,13 @@ import { env } from 'cloudflare:test';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { benchApp } from '../src/bench/app';
-import { BENCH_HEADERS, instrumentD1, instrumentEnv, instrumentKv, type StorageCounts } from '../src/bench/instrument';
+import { BENCH_HEADERS, instrumentD1, instrumentEnv, instrumentKv, instrumentR2, type StorageCounts } from '../src/bench/instrument';
 import { runGuarded } from '../src/auth/request-guard';
 import { getDb } from '../src/storage/db';
 import { accesses, users } from '../src/storage/schema';
 import { call, newUser } from './helpers';
 
-const zero = (): StorageCounts => ({ d1: 0, kvReads: 0 });
+const zero = (): StorageCounts => ({ d1: 0, kvReads: 0, r2: 0 });
 
 describe('bench mode is off without the BENCH var (production and tests)', () => {
   it('answers the floor-B route /bench/d1 with 404 unknown-resource', async () => {
@@ -71,11 +71,23 @@ describe('bench instrumentation counts storage calls (wrapper called directly on
     expect(counts.kvReads).toBe(2);
   });
 
+  it('counts every R2 call, the calls on a multipart upload included', async () => {
+    const counts = zero();
+    const bucket = instrumentR2(env.ATTACHMENTS, counts);
+    await bucket.put('bench/one', 'x');
+    const upload = await bucket.createMultipartUpload('bench/two');
+    const part = await upload.uploadPart(1, 'y');
+    await upload.complete([part]);
+    expect(await (await bucket.get('bench/two'))!.text()).toBe('y');
+    await bucket.delete(['bench/one', 'bench/two']);
+    expect(counts.r2).toBe(6);
+  });
+
   it('serves floor B with one D1 round trip when mounted on an instrumented env', async () => {
     const bench = instrumentEnv(env);
     const res = await benchApp.fetch(new Request('http://127.0.0.1/bench/d1'), bench.env);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ one: 1 });
-    expect(bench.counts).toEqual({ d1: 1, kvReads: 0 });
+    expect(bench.counts).toEqual({ d1: 1, kvReads: 0, r2: 0 });
   });
 });

@@ -3,6 +3,7 @@ import { onChangeNotice } from '../src/calls/hooks';
 import type { ChangeNotice } from '../src/core/notices';
 import { batch, call, newUser } from './helpers';
 import { recordHook } from './hook-recorder';
+import { download, formData, postMultipart } from './attachment-fixtures';
 
 /** The change feed: one merged notice per account and request, after a successful write; none otherwise. */
 describe('change notices', () => {
@@ -57,6 +58,23 @@ describe('change notices', () => {
     feed.items = [];
     expect((await call('POST', `/${username}/auth/logout`, { token: login.body.token })).status).toBe(200);
     expect(of(username)).toEqual([['accesses']]);
+  });
+
+  it('adding and deleting attachments are events changes; a download and a refused upload are none', async () => {
+    const { username, token, eventId } = await account();
+    const created = await postMultipart(`/${username}/events`, token, formData({ streamIds: ['diary'], type: 'file/attached' }, [{ fileName: 'a', bytes: 'a' }]));
+    expect(of(username)).toEqual([['events']]);
+    feed.items = [];
+    const added = await postMultipart(`/${username}/events/${eventId}`, token, formData(undefined, [{ fileName: 'b', bytes: 'b' }]));
+    expect(added.status).toBe(200);
+    expect(of(username)).toEqual([['events']]);
+    feed.items = [];
+    const file = created.body.event.attachments[0];
+    expect((await download(`/${username}/events/${created.body.event.id}/${file.id}`, { Authorization: token })).status).toBe(200);
+    expect((await postMultipart(`/${username}/events/${eventId}`, token, formData({ not: 'a file' }, []))).status).toBe(400);
+    expect(of(username)).toEqual([]);
+    expect((await call('DELETE', `/${username}/events/${created.body.event.id}/${file.id}`, { token })).status).toBe(200);
+    expect(of(username)).toEqual([['events']]);
   });
 
   it('ending other sessions with a password change changes accesses; account and profile updates change none of the kinds', async () => {

@@ -4,7 +4,8 @@ import { shareCacheKey, shareCodeHash } from '../src/auth/share-codes';
 import { updateAccessRow } from './db-fixtures';
 import { batch, call, newUser } from './helpers';
 import type { AccessRow, UserRow } from '../src/storage/schema';
-import { SharePage } from '../src/web/share-page';
+import { PREVIEW_MAX_BYTES, SharePage } from '../src/web/share-page';
+import { bytesOf, download, formData, patternBytes, postMultipart } from './attachment-fixtures';
 import type { EventItem, ShareView } from '../src/web/share-view';
 
 const DAY = 86400;
@@ -146,6 +147,33 @@ describe('share page over HTTP (data through the method table)', () => {
     expect(byTime.text).toMatch(/>72.4<\/data>/);
     expect(byTime.text).toContain('alert(1)');
     expect(byTime.text).not.toMatch(/>74.5<\/data>/);
+  });
+
+  it('shows image attachments inline and links other files, through read tokens that die with the access', async () => {
+    const { username, token, share } = await sharedAccount();
+    const png = patternBytes(300);
+    const created = await postMultipart(`/${username}/events`, token, formData({ streamIds: ['weight'], type: 'picture/attached' }, [
+      { fileName: 'scale photo.png', type: 'image/png', bytes: png },
+      { fileName: 'lab report.pdf', type: 'application/pdf', bytes: bytesOf('%PDF-1.4') },
+      { fileName: 'huge.jpg', type: 'image/jpeg', bytes: patternBytes(PREVIEW_MAX_BYTES + 1) },
+    ]));
+    expect(created.status, created.text).toBe(201);
+    const access = await share([{ streamId: 'health', level: 'read' }]);
+    const page = await open(access.shareUrl);
+    const imgs = [...page.text.matchAll(/<img src="([^"]+)" alt="([^"]+)"/g)].map((m) => [m[1].replace(/&amp;/g, '&'), m[2]]);
+    expect(imgs.map(([, alt]) => alt)).toEqual(['scale photo.png']);
+    const links = [...page.text.matchAll(/<a href="([^"]+)"[^>]*download="([^"]+)"/g)].map((m) => [m[1].replace(/&amp;/g, '&'), m[2]]);
+    expect(links.map(([, name]) => name)).toEqual(['lab report.pdf', 'huge.jpg']);
+    const [imgUrl] = imgs[0];
+    expect(imgUrl).toMatch(new RegExp(`^/${username}/events/[a-z0-9]+/[a-z0-9]+/scale%20photo\\.png\\?readToken=${access.id}-`));
+    const image = await download(imgUrl);
+    expect(image.status).toBe(200);
+    expect(new Uint8Array(await image.arrayBuffer())).toEqual(png);
+    expect(await (await download(links[0][0])).text()).toBe('%PDF-1.4');
+    expect(page.headers.get('content-security-policy')).toContain("img-src data: 'self'");
+    expect((await call('DELETE', `/${username}/accesses/${access.id}`, { token })).status).toBe(200);
+    expect((await download(imgUrl)).status).toBe(403);
+    expect((await download(links[0][0])).status).toBe(403);
   });
 
   it('sends the strict headers on the page itself', async () => {

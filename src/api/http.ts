@@ -3,7 +3,7 @@ import { baseContext } from '../calls/base-context';
 import { callPublicMethod, callUserMethod, type CallHeaders } from '../calls/call-path';
 import { readConfig, withSlash } from '../config';
 import type { PublicContext } from '../core/context';
-import { err, MESSAGES } from '../core/errors';
+import { ApiError, err, MESSAGES } from '../core/errors';
 import type { Env } from '../env';
 import { METHODS } from '../methods';
 import { accountNotifier } from '../realtime/account-notifier';
@@ -14,7 +14,9 @@ import { ASSETS_PREFIX, serveAsset } from './assets';
 import { corsHeaders } from './cors';
 import { serveDirectoryLicense, serveFlatDirectory } from './event-types';
 import { coerceQuery } from './query-coercion';
-import { readJsonBody } from './request-body';
+import { fileResponse } from './download';
+import { readMultipartParams } from './multipart-params';
+import { mediaType, readJsonBody } from './request-body';
 import { errorResponse, resultResponse } from './respond';
 import { matchUserRoute, PUBLIC_ROUTES, type ParamSource, type RouteMatch } from './routes';
 import { extractToken } from './token';
@@ -40,12 +42,21 @@ function publicContext(c: C): PublicContext {
   return { ...base, notifier: accountNotifier(c.env, base.notifier) };
 }
 
+/** Query parameters that carry credentials: never params, never audited. */
+const CREDENTIAL_PARAMS = ['auth', 'readToken'];
+
 /** Assembles raw params from the request as the route says (§2.8). */
-async function routeParams(c: C, source: ParamSource, schema: unknown, pathParams: Record<string, string>): Promise<unknown> {
+async function routeParams(c: C, source: ParamSource, schema: unknown, pathParams: Record<string, string>, download = false): Promise<unknown> {
   const maxDepth = readConfig(c.env).limits.jsonDepth;
   switch (source) {
-    case 'query':
-      return { ...coerceQuery(new URL(c.req.url).searchParams, schema as never, maxDepth), ...pathParams };
+    case 'query': {
+      const query = new URL(c.req.url).searchParams;
+      // `readToken` is a credential of downloads only; elsewhere it stays an (unknown, refused) param.
+      if (download) query.delete('readToken');
+      return { ...coerceQuery(query, schema as never, maxDepth), ...pathParams };
+    }
+    case 'files':
+      throw new ApiError('unsupported-content-type', 'Attachments are sent as multipart/form-data.');
     case 'body': {
       const body = await readJsonBody(c.req.raw, maxDepth);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -65,7 +76,7 @@ async function routeParams(c: C, source: ParamSource, schema: unknown, pathParam
 function auditQuery(url: URL, pathParams: Record<string, string>): Record<string, unknown> {
   const query: Record<string, unknown> = {};
   for (const key of new Set(url.searchParams.keys())) {
-    if (key === 'auth') continue;
+    if (CREDENTIAL_PARAMS.includes(key)) continue;
     const values = url.searchParams.getAll(key);
     query[key] = values.length === 1 ? values[0] : values;
   }
@@ -102,20 +113,30 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
   const match = matchUserRoute(c.req.method, rest);
   const methodId = match?.route.method;
   const def = methodId === undefined ? undefined : METHODS.get(methodId);
+  const pathParams = match?.pathParams ?? {};
+  // Downloads (§2.2, §5.5): the Authorization header or a `readToken`; `?auth=` is refused outright.
+  const download = def?.auth === 'access' && def.readTokenParam !== undefined ? def.readTokenParam : undefined;
+  const readToken = download === undefined ? null : url.searchParams.get('readToken');
+  const multipart = def?.auth === 'access' && def.files === true && mediaType(c.req.raw) === 'multipart/form-data';
   try {
     const result = await callUserMethod(
       base,
       {
         username,
         methodId,
-        routeError: routeRefusal(c.req.method, rest, match),
-        token: def?.auth === 'access' ? extractToken(c.req.raw, url) : undefined,
-        params: () => routeParams(c, match?.route.source ?? 'none', def?.params, match?.pathParams ?? {}),
-        query: auditQuery(url, match?.pathParams ?? {}),
+        routeError: routeRefusal(c.req.method, rest, match) ?? (download !== undefined && url.searchParams.has('auth') ? err.authQueryOnDownload() : undefined),
+        token: def?.auth === 'access' ? extractToken(c.req.raw, url, { query: download === undefined }) : undefined,
+        readToken: download !== undefined && readToken !== null ? { value: readToken, fileId: pathParams[download] ?? '' } : undefined,
+        params: () => routeParams(c, match?.route.source ?? 'none', def?.params, pathParams, download !== undefined),
+        files: multipart
+          ? (stager) => readMultipartParams(c.req.raw, base.config.attachments, stager, { eventPart: match?.route.source === 'body', pathParams })
+          : undefined,
+        query: auditQuery(url, pathParams),
         source: 'http',
       },
       headers,
     );
+    if (result.file) return await fileResponse(result.file, c.req.raw, headers);
     return resultResponse(result, base.config, headers);
   } catch (e) {
     return errorResponse(e, base.config, headers);
@@ -142,10 +163,15 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
 
   app.use('*', async (c, next) => {
-    if (c.req.method === 'OPTIONS') return new Response(null, { status: 200, headers: { ...corsHeaders(c.req.raw), 'API-Version': readConfig(c.env).apiVersion } });
+    if (c.req.method === 'OPTIONS') {
+      const headers = { ...corsHeaders(c.req.raw), 'API-Version': readConfig(c.env).apiVersion, 'X-Content-Type-Options': 'nosniff' };
+      return new Response(null, { status: 200, headers });
+    }
     await next();
     for (const [k, v] of Object.entries(corsHeaders(c.req.raw))) c.res.headers.set(k, v);
     c.res.headers.set('API-Version', readConfig(c.env).apiVersion);
+    // No answer of this origin is content-sniffed (a user's file, an error, a page).
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
   });
 
   for (const route of PUBLIC_ROUTES) app.on(route.verb, route.path, publicRoute(route.method, route.source));

@@ -25,7 +25,6 @@ export async function readJsonBody(req: Request, maxDepth: number, pathPrefix?: 
   const type = mediaType(req);
   const text = await readTextLimited(req);
   if (text.trim().length === 0) return {};
-  if (type === 'multipart/form-data') throw err.unavailable('Attachments (multipart requests)');
   if (type !== 'application/json') {
     throw new ApiError('unsupported-content-type', `Unsupported content type "${type || 'none'}": expected application/json.`);
   }

@@ -3,9 +3,11 @@
  * - query:  query string (coerced) + path ids;
  * - body:   JSON body + path ids;
  * - update: `{id, update: body}` (PUT);
- * - none:   path ids only, body ignored.
+ * - none:   path ids only, body ignored;
+ * - files:  a multipart body of files only, + path ids (events.addAttachment).
+ * A `body` route of a method declared with `files` also takes a multipart body: one JSON part and files.
  */
-export type ParamSource = 'query' | 'body' | 'update' | 'none';
+export type ParamSource = 'query' | 'body' | 'update' | 'none' | 'files';
 
 export interface UserRoute {
   verb: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -45,10 +47,10 @@ export const USER_ROUTES: UserRoute[] = [
   r('GET', 'events/:id', 'events.getOne', 'query'),
   r('PUT', 'events/:id', 'events.update', 'update'),
   r('DELETE', 'events/:id', 'events.delete', 'query'),
-  later('POST', 'events/:id', 'Attachments'),
-  later('GET', 'events/:id/:fileId', 'Attachments'),
-  later('GET', 'events/:id/:fileId/:fileName', 'Attachments'),
-  later('DELETE', 'events/:id/:fileId', 'Attachments'),
+  r('POST', 'events/:id', 'events.addAttachment', 'files'),
+  r('GET', 'events/:id/:fileId', 'events.getAttachment', 'query'),
+  r('GET', 'events/:id/:fileId/:fileName', 'events.getAttachment', 'query'),
+  r('DELETE', 'events/:id/:fileId', 'events.deleteAttachment', 'query'),
   r('GET', 'streams', 'streams.get', 'query'),
   r('POST', 'streams', 'streams.create', 'body'),
   r('PUT', 'streams/:id', 'streams.update', 'update'),

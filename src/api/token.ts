@@ -2,7 +2,7 @@
  * Extracts the access token from a request (§2.2): `Authorization` (plain, Bearer or Basic), else `?auth=`.
  * Returns undefined when none is given; an empty string is a given-but-unknown token (403).
  */
-export function extractToken(req: Request, url: URL): string | undefined {
+export function extractToken(req: Request, url: URL, opts: { query?: boolean } = {}): string | undefined {
   const header = req.headers.get('authorization');
   if (header !== null && header.trim() !== '') {
     const value = header.trim();
@@ -25,6 +25,8 @@ export function extractToken(req: Request, url: URL): string | undefined {
     // The caller-id part after a space is ignored (LATER).
     return firstWord(value);
   }
+  // Downloads take no `?auth=` (§2.2 form 4): the transport refuses it there.
+  if (opts.query === false) return undefined;
   const auth = url.searchParams.get('auth');
   return auth === null || auth === '' ? undefined : auth;
 }

@@ -2,10 +2,12 @@ import { err } from '../core/errors';
 import type { Env } from '../env';
 import type { Db } from '../storage/db';
 import type { AccessRow, UserRow } from '../storage/schema';
-import { findUserWithAccess, type UserWithAccess } from '../storage/users';
+import { findUserWithAccess, findUserWithAccessById, type UserWithAccess } from '../storage/users';
 import { isExpired } from './access-rules';
 import { readCachedAccess, writeCachedAccess } from './access-cache';
-import { tokenHash } from './crypto';
+import { tokenHash, unsealToken } from './crypto';
+import { accessIdOfReadToken } from './read-tokens';
+import { tokenKey } from './session';
 
 /** A user and the live access of the presented token (null when none matched or none was given). */
 export type Resolved = UserWithAccess;
@@ -62,4 +64,26 @@ export function requireLiveAccess(access: AccessRow | null, now: number): Access
 
 export function requireNotExpired(access: AccessRow, now: number): void {
   if (isExpired(access, now)) throw err.expired();
+}
+
+/** A read token's resolution: the access it names (read from D1, never from a cache) and that access's token. */
+export interface ReadTokenResolution extends Resolution {
+  token: string;
+}
+
+/**
+ * Resolves an attachment `readToken` bound to `fileId` (§5.5): the user (null: unknown user, 404 first), then
+ * 401 for a token the server did not issue for this file, then the live access it names, whose sealed token is
+ * opened so the call runs exactly as if that token had been sent. Always read from D1, so a deleted access is
+ * refused at once whatever a cache holds; visibility of the event is the method's own guarded read.
+ */
+export async function resolveReadToken(env: Env, db: Db, username: string, fileId: string, readToken: string): Promise<ReadTokenResolution | null> {
+  const secret = tokenKey(env);
+  const dash = readToken.indexOf('-');
+  const found = await findUserWithAccessById(db, username, dash > 0 ? readToken.slice(0, dash) : '');
+  if (!found) return null;
+  if ((await accessIdOfReadToken(secret, username, fileId, readToken)) === null) throw err.badReadToken();
+  const token = found.access?.tokenSealed ? await unsealToken(secret, found.access.tokenSealed) : null;
+  if (!found.access || token === null) return { resolved: { user: found.user, access: null }, fromCache: false, token: '' };
+  return { resolved: found, fromCache: false, token };
 }

@@ -10,9 +10,11 @@ export interface StorageCounts {
   d1: number;
   /** KV reads: `get` and `getWithMetadata`. */
   kvReads: number;
+  /** R2 operations: every bucket call and every call on a multipart upload (part, complete, abort). */
+  r2: number;
 }
 
-export const BENCH_HEADERS = { d1: 'X-Bench-D1', kvReads: 'X-Bench-KV' } as const;
+export const BENCH_HEADERS = { d1: 'X-Bench-D1', kvReads: 'X-Bench-KV', r2: 'X-Bench-R2' } as const;
 
 const STATEMENT_CALLS = new Set<PropertyKey>(['first', 'all', 'run', 'raw']);
 const KV_READS = new Set<PropertyKey>(['get', 'getWithMetadata']);
@@ -80,10 +82,37 @@ export function instrumentKv(kv: KVNamespace, counts: StorageCounts): KVNamespac
   });
 }
 
-/** A copy of `env` whose DB and ACCESSES count their calls into the returned `counts`. */
+const R2_CALLS = new Set<PropertyKey>(['head', 'get', 'put', 'createMultipartUpload', 'resumeMultipartUpload', 'delete', 'list']);
+const R2_UPLOAD_CALLS = new Set<PropertyKey>(['uploadPart', 'complete', 'abort']);
+
+/** Counts `calls` on `target`; results that are multipart uploads are counted too. */
+function countingProxy<T extends object>(target: T, calls: Set<PropertyKey>, counts: StorageCounts): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (!calls.has(prop)) return forward(t, prop);
+      const fn = Reflect.get(t, prop, t) as (...a: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        counts.r2 += 1;
+        const out = fn.apply(t, args);
+        if (prop !== 'createMultipartUpload' && prop !== 'resumeMultipartUpload') return out;
+        const wrap = (upload: R2MultipartUpload) => countingProxy(upload, R2_UPLOAD_CALLS, counts);
+        return out instanceof Promise ? out.then(wrap) : wrap(out as R2MultipartUpload);
+      };
+    },
+  });
+}
+
+export function instrumentR2(bucket: R2Bucket, counts: StorageCounts): R2Bucket {
+  return countingProxy(bucket, R2_CALLS, counts);
+}
+
+/** A copy of `env` whose DB, ACCESSES and ATTACHMENTS count their calls into the returned `counts`. */
 export function instrumentEnv(env: Env): { env: Env; counts: StorageCounts } {
-  const counts: StorageCounts = { d1: 0, kvReads: 0 };
-  return { env: { ...env, DB: instrumentD1(env.DB, counts), ACCESSES: instrumentKv(env.ACCESSES, counts) }, counts };
+  const counts: StorageCounts = { d1: 0, kvReads: 0, r2: 0 };
+  return {
+    env: { ...env, DB: instrumentD1(env.DB, counts), ACCESSES: instrumentKv(env.ACCESSES, counts), ATTACHMENTS: instrumentR2(env.ATTACHMENTS, counts) },
+    counts,
+  };
 }
 
 /** The response with the request's counts as headers (counted up to the moment the headers are sent). */
@@ -91,5 +120,6 @@ export function withCountHeaders(res: Response, counts: StorageCounts): Response
   const out = new Response(res.body, res);
   out.headers.set(BENCH_HEADERS.d1, String(counts.d1));
   out.headers.set(BENCH_HEADERS.kvReads, String(counts.kvReads));
+  out.headers.set(BENCH_HEADERS.r2, String(counts.r2));
   return out;
 }

@@ -6,21 +6,27 @@
  *   request guard finds the cached access stale (decision 003);
  * - the `lastUsed` / session touch;
  * - one audit record per call, failures and pre-method refusals included;
- * - one merged change notice per account and request, after the writes committed.
+ * - one merged change notice per account and request, after the writes committed;
+ * - for multipart calls, staging the files (journaled, streamed to R2) and discarding them if the call fails;
+ *   for downloads, resolving an attachment `readToken` to its access (decision 017).
  * See docs/decisions/013-call-path-and-change-feed.md.
  */
 import { forgetAccess, writeCachedAccess } from '../auth/access-cache';
 import { runGuarded } from '../auth/request-guard';
-import { requireLiveAccess, requireNotExpired, resolveRequest, type Resolution, type Resolved } from '../auth/resolve-access';
+import {
+  requireLiveAccess, requireNotExpired, resolveReadToken, resolveRequest, type Resolution, type Resolved,
+} from '../auth/resolve-access';
 import { SESSION_SECONDS, TOUCH_INTERVAL_SECONDS } from '../auth/session';
 import type { AuditRecord } from '../core/audit';
 import type { AccessContext, MethodResult, PublicContext, UserContext } from '../core/context';
 import { ApiError, err, MESSAGES, StaleAccessError, toApiError } from '../core/errors';
 import { CHANGE_KINDS, type ChangeKind } from '../core/notices';
+import type { FileStager } from '../core/uploads';
 import { Permissions, type Permission } from '../core/permissions';
 import { wireAccessId } from '../lib/access-refs';
 import { isValidUsername } from '../lib/username';
 import { METHODS, REMOVED_METHOD_IDS, UNSHIPPED_METHOD_IDS } from '../methods';
+import { Uploads } from '../methods/attachment-uploads';
 import type { AccessMethod, MethodDef } from '../methods/table';
 import { touchAccess } from '../storage/accesses';
 import { parseJson, type Db } from '../storage/db';
@@ -37,6 +43,13 @@ export interface UserCall {
   token?: string;
   /** The raw params, read once and only after the token is accepted. */
   params: () => Promise<unknown>;
+  /**
+   * For a multipart body sent to a method declared with `files`: reads the params, handing each file part to
+   * the stager (which streams it to blob storage). Used instead of `params`.
+   */
+  files?: (stager: FileStager) => Promise<unknown>;
+  /** An attachment `readToken` (`?readToken=`), for the one method that accepts it, with the file it names. */
+  readToken?: { value: string; fileId: string };
   /** Query-string and path params, for audit; never the body. */
   query: Record<string, unknown>;
   source: AuditRecord['source']['name'];
@@ -265,6 +278,8 @@ export async function callUserMethod(base: PublicContext, call: UserCall, header
   const scope = new RequestScope(base, call.username, call.source);
   try {
     const def = call.methodId === undefined ? undefined : METHODS.get(call.methodId);
+    const readToken = def?.auth === 'access' && def.readTokenParam && call.token === undefined ? call.readToken : undefined;
+    if (readToken) return await withReadToken(scope, call, def as AccessMethod, dbFor(base.env, call.username), readToken, headers);
     const token = def?.auth === 'access' ? call.token : undefined;
     const { db, lookup, first, user } = await openUser(scope, base, call.username, token);
     if (call.routeError) throw call.routeError;
@@ -275,10 +290,8 @@ export async function callUserMethod(base: PublicContext, call: UserCall, header
       return await runMethod(scope, def, userCtx, await call.params(), call.query);
     }
     if (call.token === undefined) throw err.missingToken();
-    let input: Promise<unknown> | undefined;
-    const params = () => (input ??= call.params());
     const request: AccessRequest = { db, lookup, first, token: call.token };
-    return await withAccess(scope, request, headers, async (ctx) => runMethod(scope, def, ctx, await params(), call.query));
+    return await withAccess(scope, request, headers, accessWork(scope, def, call));
   } catch (e) {
     // Refusals decided before the method ran (unknown user, route, token) are calls too, for audit.
     if (!scope.wasRecorded(e)) scope.audit(call.methodId ?? null, call.query, e);
@@ -286,6 +299,54 @@ export async function callUserMethod(base: PublicContext, call: UserCall, header
   } finally {
     scope.finish();
   }
+}
+
+/**
+ * The work of an access call: validate and run the method on the params (read once, even if the call is re-run
+ * after a stale access). A multipart call's files are staged first, under an upload that is discarded if the
+ * call fails (the method's own batch attaches them when it succeeds; decision 017).
+ */
+function accessWork(scope: RequestScope, def: AccessMethod, call: UserCall): (ctx: AccessContext) => Promise<MethodResult> {
+  const readFiles = def.files ? call.files : undefined;
+  if (!readFiles) {
+    let input: Promise<unknown> | undefined;
+    const params = () => (input ??= call.params());
+    return async (ctx) => runMethod(scope, def, ctx, await params(), call.query);
+  }
+  return async (ctx) => {
+    const uploads = new Uploads(ctx);
+    // Journaled in a guarded round trip before the body is read: a stale access is re-run with nothing consumed.
+    await uploads.open();
+    try {
+      const raw = await readFiles({ stage: uploads.stage, result: () => uploads.result() });
+      return await runMethod(scope, def, ctx, raw, call.query);
+    } catch (e) {
+      await uploads.discard();
+      throw e;
+    }
+  };
+}
+
+/**
+ * A download authorized by a `readToken` (§5.5): the access it names is read from D1 and the call then runs
+ * exactly as with that access's token (guard, touch, audit), so it stops working the moment the access is
+ * deleted or no longer sees the event.
+ */
+async function withReadToken(
+  scope: RequestScope,
+  call: UserCall,
+  def: AccessMethod,
+  db: Db,
+  readToken: { value: string; fileId: string },
+  headers: CallHeaders,
+): Promise<MethodResult> {
+  const resolve = () => resolveReadToken(scope.base.env, db, call.username, readToken.fileId, readToken.value);
+  const first = await resolve();
+  if (!first) throw err.unknownResource(MESSAGES.unknownUser(call.username));
+  scope.user = first.resolved!.user;
+  if (call.routeError) throw call.routeError;
+  const lookup: AccessLookup = async () => (await resolve()) ?? { resolved: null, fromCache: false };
+  return withAccess(scope, { db, lookup, first, token: first.token }, headers, accessWork(scope, def, call));
 }
 
 /** A method call received on a socket (Socket.IO `emit(methodId, params, ack)`, §5.14). */

@@ -9,6 +9,7 @@ import type { Env } from '../env';
 import type { AuditSink } from './audit';
 import type { ChangeKind, Notifier } from './notices';
 import type { Permissions } from './permissions';
+import type { FileBody } from './uploads';
 
 /**
  * The storage layer's types, declared here empty and completed by `src/storage/db.ts` through declaration
@@ -86,6 +87,8 @@ export interface MethodResult<P extends Payload = Payload> {
   payload: P;
   /** Changes this call made beyond the ones its method declares (accesses.create creating streams). */
   alsoChanged?: readonly ChangeKind[];
+  /** A file to send as the answer instead of the payload (downloads, §5.5). */
+  file?: FileBody;
 }
 
 /** Result keys to values. A value that is an AsyncIterable is a list produced lazily: HTTP streams it, batch collects it. */

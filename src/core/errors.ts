@@ -102,6 +102,11 @@ export const err = {
   staleResource: (message: string, data?: unknown) => new ApiError('stale-resource', message, data),
   missingToken: () => new ApiError('invalid-access-token', MESSAGES.missingToken, undefined, 401),
   unknownToken: () => new ApiError('invalid-access-token', MESSAGES.unknownToken),
+  /** 401 (§5.5): a malformed attachment `readToken`, or one the server did not issue for this file. */
+  badReadToken: () => new ApiError('invalid-access-token', 'Invalid attachment read token.', undefined, 401),
+  /** 401 (§2.2): downloads refuse `?auth=` (it would leave the token in request logs). */
+  authQueryOnDownload: () =>
+    new ApiError('invalid-access-token', 'Attachment downloads take the token in the "Authorization" header or a "readToken", never in "auth".', undefined, 401),
   expired: () => new ApiError('forbidden', MESSAGES.expired),
   unavailable: (what: string) => new ApiError('unavailable-method', `${what} is not available on this server.`),
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),

@@ -53,6 +53,15 @@ export function checkEventContent(type: string, content: unknown): ContentCheck 
   return { known: true, issues };
 }
 
+/**
+ * Whether the directory marks `type` `attachmentRequired` (§9.1). Advisory for JSON creates (§9.2 rule 4); a
+ * multipart create of such a type must carry a file (decision 017).
+ */
+export function requiresAttachment(type: string): boolean {
+  const types = directoryTypes();
+  return Object.prototype.hasOwnProperty.call(types, type) && (types[type] as { attachmentRequired?: unknown }).attachmentRequired === true;
+}
+
 /** The body of `GET /event-types/flat.json`: the merged directory in Pryv's flat shape, no `meta`. */
 export function flatDirectory(): string {
   return FLAT_JSON;

@@ -5,7 +5,8 @@
 import * as v from 'valibot';
 import { err } from '../core/errors';
 import { visibilityPlan } from '../auth/event-visibility';
-import { eventOutput, fromRow, type EventDbRow } from '../storage/events';
+import type { EventDbRow } from '../storage/events';
+import { presentRows } from './event-output';
 import {
   selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
 } from '../storage/events-query';
@@ -111,7 +112,7 @@ async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: Even
   let requested = firstSize;
   let remaining = limit - rows.length;
   for (;;) {
-    for (const row of rows) yield eventOutput(fromRow(row));
+    for (const event of await presentRows(ctx, rows)) yield event;
     if (rows.length < requested || remaining <= 0) return;
     const last = rows[rows.length - 1];
     requested = Math.min(PAGE_SIZE, remaining);
@@ -150,7 +151,7 @@ export const eventsGetMethod = accessMethod({
     });
     // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).
     const complete = rows.length < firstSize || rows.length >= limit;
-    const events = complete ? rows.map((row) => eventOutput(fromRow(row))) : eventPages(ctx, filter, rows, firstSize, limit);
+    const events = complete ? await presentRows(ctx, rows) : eventPages(ctx, filter, rows, firstSize, limit);
     const payload: Record<string, unknown> = { events };
     if (p.includeDeletions) payload.eventDeletions = deletions ?? [];
     return ok(payload);

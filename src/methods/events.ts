@@ -1,15 +1,19 @@
 /** events.create / getOne / update / delete (§5.4) with the write rules of §7.5–§7.6. */
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { canCreateIn, canWriteEvents, admits, isVisible, writableThrough } from '../auth/event-visibility';
+import { canCreateIn, canWriteEvents, admits, writableThrough } from '../auth/event-visibility';
 import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
-import {
-  eventOutput, eventRevisionGuard, fromRow, insertEvent, replaceEvent, selectEvent, tombstoneEvents, type EventDbRow, type StoredEvent,
-} from '../storage/events';
+import { eventRevisionGuard, insertEvent, replaceEvent, tombstoneEvents, type StoredEvent } from '../storage/events';
+import { deleteReleasedBlobs } from '../storage/blob-sweep';
+import { uploadedFilesSchema } from '../core/uploads';
+import { requiresAttachment } from '../event-types';
+import { attachUpload } from './attachment-uploads';
+import { presentEvent } from './event-output';
+import { loadEvent, readVisibleEvent, requireWritable } from './event-reads';
 import { isUniqueViolation } from '../storage/d1-errors';
 import type { StreamTree } from '../storage/stream-tree';
-import { runRead, runWrite, withTree } from './tree-calls';
+import { runWrite, withTree } from './tree-calls';
 import type { AccessContext, MethodResult } from '../core/context';
 import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
@@ -27,6 +31,8 @@ const createParams = v.strictObject({
   type: typeSchema,
   /** Not emitted (LATER) and ignored on input (§4.2). */
   integrity: v.optional(v.unknown()),
+  /** The files of a multipart create (§5.5), staged by the call path; never from JSON. */
+  attachments: v.optional(uploadedFilesSchema),
 });
 const updateSchema = v.strictObject(writableEventFields);
 const EVENT_READ_ONLY = ['id', 'created', 'createdBy', 'modified', 'modifiedBy', 'attachments', 'integrity'] as const;
@@ -45,22 +51,6 @@ interface ItemDeletion {
   deleted: number;
 }
 
-const unknownEvent = (id: string) => err.unknownResource(`Unknown event "${id}".`);
-
-/** Reads a live event (404 for unknown and deleted ones) within a tree-checked round trip. */
-async function loadEvent(ctx: AccessContext, tree: StreamTree, id: string): Promise<StoredEvent> {
-  const [rows] = (await runRead(ctx, tree, [selectEvent(ctx.db, ctx.user.id, id)])) as [EventDbRow[]];
-  if (rows.length === 0 || rows[0].deleted !== null) throw unknownEvent(id);
-  return fromRow(rows[0]);
-}
-
-/** Update rules 1 and 2 (§7.5): the access sees the event and can write to it through one of its streams. */
-function requireWritable(ctx: AccessContext, tree: StreamTree, e: StoredEvent): void {
-  if (!isVisible(ctx.permissions, tree.parentOf, e, ctx.now) || !writableThrough(ctx.permissions, tree.parentOf, e, ctx.now)) {
-    throw err.forbidden();
-  }
-}
-
 /** Audit events are read-only (§5.13): no event is created in, moved to, changed or deleted from the audit store. */
 function refuseAuditWrite(id: string | undefined, streamIds: readonly string[]): void {
   if ((id !== undefined && isAuditId(id)) || streamIds.some(isAuditId)) throw err.forbidden('Audit events are read-only.');
@@ -73,10 +63,19 @@ export const eventMethods = [
     params: createParams,
     who: ALL_TYPES,
     batch: true,
+    files: true,
     handler: async (ctx, params) => {
       const streamIds = requireStreamIds(resolveStreamIds(params.streamIds, params.streamId));
       refuseAuditWrite(params.id, streamIds);
       checkTypeAndContent(params.type, params.content);
+      const upload = params.attachments && attachUpload(ctx, params.attachments);
+      // A multipart create of a type that needs a file must carry one; JSON creates stay allowed (§8.3 #45):
+      // apps create the event, then add the file.
+      if (upload && upload.attachments.length === 0 && requiresAttachment(params.type)) {
+        throw err.paramsFormat(`Events of type "${params.type}" need an attached file.`, [
+          { code: 'attachment_required', message: 'The event type requires an attachment', path: 'attachments' },
+        ]);
+      }
       const e: StoredEvent = {
         id: params.id ?? newId(),
         streamIds,
@@ -90,18 +89,22 @@ export const eventMethods = [
       if (params.content !== undefined && params.content !== null) e.content = params.content;
       if (params.description !== undefined && params.description !== null) e.description = params.description;
       if (params.clientData) e.clientData = params.clientData;
+      if (upload?.attachments.length) e.attachments = upload.attachments;
       checkEventSize(e);
       await withTree(ctx, async (tree) => {
         requireLiveStreams(tree, streamIds);
         if (!canCreateIn(ctx.permissions, tree.parentOf, e, ctx.now)) throw err.forbidden();
+        const insert = insertEvent(ctx.db, ctx.user.id, e);
         try {
-          await runWrite(ctx, tree, [...insertEvent(ctx.db, ctx.user.id, e)]);
+          await runWrite(ctx, tree, upload
+            ? [upload.guard, ...insert, upload.release]
+            : [...insert]);
         } catch (error) {
           if (isUniqueViolation(error, 'events')) throw err.alreadyExists(`The event id "${e.id}" is already in use.`, { id: e.id });
           throw error;
         }
       });
-      return ok({ event: eventOutput(e) }, 201);
+      return ok({ event: await presentEvent(ctx, e) }, 201);
     },
   }),
 
@@ -111,21 +114,8 @@ export const eventMethods = [
     who: ALL_TYPES,
     batch: true,
     handler: async (ctx, params) => {
-      let e: StoredEvent;
-      if (ctx.permissions.isPersonal) {
-        // Personal accesses see every event: no stream tree needed, one round trip.
-        const { results } = await ctx.run([selectEvent(ctx.db, ctx.user.id, params.id)]);
-        const row = results[0][0];
-        if (!row || row.deleted !== null) throw unknownEvent(params.id);
-        e = fromRow(row);
-      } else {
-        e = await withTree(ctx, async (tree) => {
-          const found = await loadEvent(ctx, tree, params.id);
-          if (!isVisible(ctx.permissions, tree.parentOf, found, ctx.now)) throw err.forbidden();
-          return found;
-        });
-      }
-      return ok(params.includeHistory ? { event: eventOutput(e), history: [] } : { event: eventOutput(e) });
+      const event = await presentEvent(ctx, await readVisibleEvent(ctx, params.id));
+      return ok(params.includeHistory ? { event, history: [] } : { event });
     },
   }),
 
@@ -182,7 +172,7 @@ export const eventMethods = [
         await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, e, relink)]);
         return e;
       });
-      return ok({ event: eventOutput(next) });
+      return ok({ event: await presentEvent(ctx, next) });
     },
   }),
 
@@ -200,13 +190,15 @@ export const eventMethods = [
         if (!old.trashed) {
           const e: StoredEvent = { ...old, trashed: true, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
           await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, e, false)]);
-          return ok({ event: eventOutput(e) });
+          return ok({ event: await presentEvent(ctx, e) });
         }
         // Guarded like updates: of racing deletes, only the one that tombstones the event reports it.
-        await runWrite(ctx, tree, [
+        const [, released] = (await runWrite(ctx, tree, [
           eventRevisionGuard(ctx.db, ctx.user.id, old.id, old.rev ?? 0),
           ...tombstoneEvents(ctx.db, ctx.user.id, [old.id], ctx.now, wireAccessId(ctx.access)),
-        ]);
+        ])) as [unknown, { prefix: string }[]];
+        // The references are gone for good: the files go now (what fails stays journaled for the sweeper).
+        await deleteReleasedBlobs(ctx.env.ATTACHMENTS, ctx.db, released.map((r) => r.prefix));
         return ok({ eventDeletion: { id: old.id, deleted: ctx.now } });
       });
     },

@@ -2,6 +2,7 @@ import { accessInfoMethods } from './access-info';
 import { accountMethods } from './account';
 import { accessesMethods } from './accesses';
 import { checkAppMethod } from './accesses-check-app';
+import { attachmentMethods } from './attachments';
 import { auditMethods } from './audit';
 import { authRequestMethods } from './auth-requests';
 import { authMethods } from './auth';
@@ -22,6 +23,7 @@ export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef
   [
     ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...authRequestMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
     ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods, ...auditMethods,
+    ...attachmentMethods,
   ].map((m) => [m.id, m]),
 );
 
@@ -30,7 +32,6 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
-  'events.deleteAttachment',
   // Two-factor sign-in (the `mfa` routes), not shipped yet.
   'mfa.activate', 'mfa.confirm', 'mfa.challenge', 'mfa.verify', 'mfa.deactivate', 'mfa.recover',
 ]);

@@ -7,6 +7,7 @@ import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
 import { slugify } from '../lib/slugify';
 import { setEventStreamIds, tombstoneEvents } from '../storage/events';
+import { deleteReleasedBlobs } from '../storage/blob-sweep';
 import type { StreamRow } from '../storage/schema';
 import { bumpStreamsVersion, compareCodePoints, forgetTree, rememberTree, selectStreams, StreamTree } from '../storage/stream-tree';
 import { runRead, runWrite, withTree } from './tree-calls';
@@ -254,10 +255,16 @@ async function deleteStream(ctx: AccessContext, tree: StreamTree, id: string, me
   const statements = [];
   if (changes.length > 0) statements.push(setEventStreamIds(ctx.db, ctx.user.id, changes, ctx.now, by));
   if (merge && linked.length > 0) statements.push(relinkToParent(ctx.db, ctx.user.id, subtree, parentId!));
+  // The first statement of a tombstone returns the attachment keys it journaled for deletion.
+  const releasedAt = gone.length > 0 ? statements.length : -1;
   if (gone.length > 0) statements.push(...tombstoneEvents(ctx.db, ctx.user.id, gone, ctx.now, by));
   statements.push(deleteLinksOfStreams(ctx.db, ctx.user.id, subtree));
   statements.push(...deleteStreams(ctx.db, ctx.user.id, subtree, ctx.now));
   statements.push(bumpStreamsVersion(ctx.db, ctx.user.id));
-  await runWrite(ctx, tree, statements);
+  const results = await runWrite(ctx, tree, statements);
+  if (releasedAt >= 0) {
+    const released = results[releasedAt] as { prefix: string }[];
+    await deleteReleasedBlobs(ctx.env.ATTACHMENTS, ctx.db, released.map((r) => r.prefix));
+  }
   return { updatedEvents, streamDeletion: { id, deleted: ctx.now } };
 }

@@ -47,6 +47,16 @@ export interface AccessMethod extends Registered<AccessContext> {
   auth: 'access';
   /** Access types allowed to call it; others get 403 `forbidden` before the handler runs. */
   who: readonly AccessType[];
+  /**
+   * Takes the files of a multipart request: the call path stages them (decision 017) and the params carry them
+   * as `attachments` (an `UploadedFiles`, which JSON cannot forge).
+   */
+  files?: boolean;
+  /**
+   * Also authorized by an attachment `readToken` (§5.5) bound to the file this param names (`events.getAttachment`:
+   * `fileId`). No other method accepts one.
+   */
+  readTokenParam?: string;
 }
 
 export type MethodDef = PublicMethod | UserMethod | AccessMethod;
@@ -80,7 +90,7 @@ export const userMethod = <S extends Schema, P extends Payload>(def: Declaration
 });
 
 export const accessMethod = <S extends Schema, P extends Payload>(
-  def: Declaration<S, AccessContext, P> & { who: readonly AccessType[] },
+  def: Declaration<S, AccessContext, P> & Pick<AccessMethod, 'who' | 'files' | 'readTokenParam'>,
 ): Typed<AccessMethod, P> => ({
   // The access type is checked once the params are valid (a malformed call is a 400 whoever makes it).
   ...register({
@@ -92,6 +102,8 @@ export const accessMethod = <S extends Schema, P extends Payload>(
   }),
   auth: 'access',
   who: def.who,
+  files: def.files,
+  readTokenParam: def.readTokenParam,
 });
 
 export const ok = <P extends Payload>(payload: P, status = 200): MethodResult<P> => ({ status, payload });

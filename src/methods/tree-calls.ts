@@ -4,7 +4,7 @@
  * src/storage/stream-tree.ts; this is the retry policy around them.
  */
 import type { AccessContext } from '../core/context';
-import { ApiError } from '../core/errors';
+import { ApiError, err } from '../core/errors';
 import { abortReason } from '../storage/d1-errors';
 import { cachedTree, forgetTree, rememberTree, selectStreams, StreamTree, treeVersionCheck } from '../storage/stream-tree';
 
@@ -33,6 +33,8 @@ export async function runWrite(ctx: AccessContext, tree: StreamTree, statements:
     const reason = abortReason(e);
     if (reason === 'tree-changed') throw new StaleTreeError();
     if (reason === 'row-changed') throw new RowChangedError();
+    // The sweeper may take an upload journaled a day ago (decision 017): its files are gone, so nothing is attached.
+    if (reason === 'upload-gone') throw err.invalidOperation('The upload took too long and expired before it was attached; send the files again.');
     throw e;
   }
 }

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS } from '../core/limits';
 import { jsonObject } from '../core/params';
 import { ApiError, err, type ErrorId } from '../core/errors';
 import { BODY_LIMIT } from '../api/request-body';
+import { uploadedFilesSchema } from '../core/uploads';
 import { PUBLIC_ROUTES, USER_ROUTES, type ParamSource } from '../api/routes';
 import { readConfig } from '../config';
 import type { Env } from '../env';
@@ -32,13 +33,17 @@ type Verb = 'get' | 'post' | 'put' | 'delete';
  */
 const IGNORED_ACTIONS = ['finite', 'trim', 'check', 'max_json_bytes'];
 
+/** The files of a multipart request, as OpenAPI describes binary form parts. */
+const FILES_SCHEMA: JsonSchema = { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } };
+
 export function jsonSchemaOf(schema: v.GenericSchema): JsonSchema {
   const out = toJsonSchema(schema, {
     target: 'draft-2020-12',
     errorMode: 'throw',
     ignoreActions: IGNORED_ACTIONS,
     // A free-form object is a custom schema (it keeps every key as sent): in JSON Schema, any object.
-    overrideSchema: ({ valibotSchema }) => (valibotSchema === jsonObject ? { type: 'object' } : undefined),
+    overrideSchema: ({ valibotSchema }) =>
+      valibotSchema === jsonObject ? { type: 'object' } : valibotSchema === uploadedFilesSchema ? FILES_SCHEMA : undefined,
   });
   delete out.$schema;
   return out;
@@ -99,9 +104,9 @@ function frameErrors(t: RouteTraits): ErrorId[] {
   if (t.underUser) ids.push('unknown-resource');
   if (t.token) ids.push('invalid-access-token', 'forbidden');
   if (t.source === 'query') ids.push('invalid-parameters-format', 'invalid-request-structure');
-  if (t.source === 'body' || t.source === 'update') {
-    // Malformed JSON, a non-JSON media type, an oversized body; multipart bodies (attachments) are not shipped.
-    ids.push('invalid-parameters-format', 'invalid-request-structure', 'unsupported-content-type', 'payload-too-large', 'unavailable-method');
+  if (t.source === 'body' || t.source === 'update' || t.source === 'files') {
+    // Malformed JSON or multipart, a media type the route does not take, an oversized body or file.
+    ids.push('invalid-parameters-format', 'invalid-request-structure', 'unsupported-content-type', 'payload-too-large');
   }
   return ids;
 }
@@ -141,7 +146,18 @@ function resultSchema(r: ResultDoc): JsonSchema {
   return { type: 'object', properties: { ...properties, meta: ref('Meta') }, required: [...required, 'meta'], additionalProperties: false };
 }
 
+/** A download: the file's bytes, whole (200) or a `Range` of them (206). */
+const FILE_RESPONSES: Json = {
+  '200': {
+    description: 'The file, with `Content-Type`, `Content-Length`, `Digest: SHA-256=…` and `X-Content-Type-Options: nosniff`.',
+    content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+  },
+  '206': { description: 'The requested `Range` of the file, with `Content-Range`.', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+  '416': { description: 'A `Range` outside the file (`Content-Range: bytes */{size}`).' },
+};
+
 function successResponse(doc: MethodDoc): Json {
+  if (doc.result === 'file') return FILE_RESPONSES;
   const alternatives = Array.isArray(doc.result) ? doc.result : [doc.result];
   const schema = alternatives.length === 1 ? resultSchema(alternatives[0]) : { oneOf: alternatives.map(resultSchema) };
   const out: Json = { [String(doc.status ?? 200)]: { description: 'Success; `meta` comes last.', content: { 'application/json': { schema } } } };
@@ -181,7 +197,21 @@ function queryParam(name: string, schema: JsonSchema, required: boolean, example
 // ---- operations -------------------------------------------------------------------------------------------
 
 const SECURITY_TOKEN = [{ token: [] }, { basic: [] }, { authQuery: [] }];
+/** Downloads take the header or an attachment's `readToken`, never `?auth=` (§5.5). */
+const SECURITY_DOWNLOAD = [{ token: [] }, { basic: [] }, { readToken: [] }];
 const JSON_TYPE = 'application/json';
+const MULTIPART_TYPE = 'multipart/form-data';
+
+/** A multipart body (§5.5): file parts in any order, plus, for `events.create`, one part without a filename holding the event JSON. */
+function multipartSchema(withEvent: boolean): JsonSchema {
+  const file = { type: 'string', contentMediaType: 'application/octet-stream', description: 'A file part; its filename becomes `fileName`.' };
+  return {
+    type: 'object',
+    description: withEvent ? 'One part without a filename (any name) is the event JSON; every other part is a file.' : 'Every part is a file.',
+    properties: withEvent ? { event: { type: 'string', contentMediaType: JSON_TYPE, description: 'The event, as in the JSON body.' }, file } : { file },
+    ...(withEvent ? { required: ['event'] } : {}),
+  } as JsonSchema;
+}
 
 const TAG_OF: [prefix: string, tag: string][] = [
   ['service.', 'service'],
@@ -240,7 +270,7 @@ function methodOperation(id: string, path: string, source: ParamSource, underUse
     'x-pryv-batch': token && def.batch,
   };
   if (token) op['x-pryv-access-types'] = def.who;
-  op.security = token ? SECURITY_TOKEN : [];
+  op.security = !token ? [] : def.readTokenParam ? SECURITY_DOWNLOAD : SECURITY_TOKEN;
   if (source === 'query') {
     const schema = jsonSchemaOf(def.params);
     const required = new Set(schema.required ?? []);
@@ -251,10 +281,16 @@ function methodOperation(id: string, path: string, source: ParamSource, underUse
   }
   if (source === 'body' || source === 'update') {
     const schema = source === 'body' ? jsonSchemaOf(def.params) : jsonSchemaOf(updateBodySchema(id));
+    // Files come only as multipart parts, never in JSON.
+    const files = def.auth === 'access' && def.files ? schema.properties?.attachments : undefined;
+    if (files) delete schema.properties!.attachments;
     const media: Json = { schema };
     if (doc.example !== undefined) media.example = doc.example;
-    op.requestBody = { required: (schema.required ?? []).length > 0, content: { [JSON_TYPE]: media } };
+    const content: Json = { [JSON_TYPE]: media };
+    if (files) content[MULTIPART_TYPE] = { schema: multipartSchema(true) };
+    op.requestBody = { required: (schema.required ?? []).length > 0, content };
   }
+  if (source === 'files') op.requestBody = { required: true, content: { [MULTIPART_TYPE]: { schema: multipartSchema(false) } } };
   if (parameters.length > 0) op.parameters = parameters;
   const errors = new Set<ErrorId>([...frameErrors({ underUser, token, source }), ...doc.errors]);
   op.responses = { ...successResponse(doc), ...errorResponses([...errors]) };
@@ -380,6 +416,7 @@ export function buildOpenApi(): Json {
         token: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The token itself, or `Bearer {token}`.' },
         basic: { type: 'http', scheme: 'basic', description: 'The token as the user name (`curl -u "$TOKEN:"`).' },
         authQuery: { type: 'apiKey', in: 'query', name: 'auth', description: 'Only when no `Authorization` header is sent.' },
+        readToken: { type: 'apiKey', in: 'query', name: 'readToken', description: "An attachment's `readToken`: downloads of that file only." },
       },
     },
   };

@@ -32,8 +32,8 @@ export interface MethodDoc {
   description?: string;
   /** Success status when not 200 (creations answer 201). */
   status?: 201;
-  /** One shape, or the alternatives the method may answer (two-phase deletions). */
-  result: ResultDoc | ResultDoc[];
+  /** One shape, or the alternatives the method may answer (two-phase deletions), or `file`: the bytes of a download. */
+  result: ResultDoc | ResultDoc[] | 'file';
   errors: ErrorId[];
   /** The body (body and update routes) or the query parameters (query routes) of a typical call. */
   example?: unknown;
@@ -461,6 +461,26 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     summary: 'Trash an event; delete it for good once trashed',
     result: [keys({ event: one('Event') }), keys({ eventDeletion: one('ItemDeletion') })],
     errors: ['unknown-resource', 'stale-resource'],
+  },
+  'events.addAttachment': {
+    summary: 'Attach files to an event (multipart/form-data, files only)',
+    description: 'Each part is a file; its filename (else its field name) becomes `fileName`. Bytes are streamed to storage and hashed on the way.',
+    result: keys({ event: one('Event') }),
+    errors: ['unknown-resource', 'invalid-operation'],
+  },
+  'events.getAttachment': {
+    summary: "Download an attached file (its bytes, with `Digest` and `Range` support)",
+    description:
+      'Authorized by the `Authorization` header or by `?readToken=` (from the attachment as the access sees it); ' +
+      '`?auth=` is refused. Active content (HTML, SVG, XML, JavaScript) comes with `Content-Security-Policy: sandbox` and ' +
+      '`Content-Disposition: attachment`.',
+    result: 'file',
+    errors: ['unknown-resource', 'invalid-operation'],
+  },
+  'events.deleteAttachment': {
+    summary: 'Remove one file from an event',
+    result: keys({ event: one('Event') }),
+    errors: ['unknown-resource'],
   },
 };
 

@@ -94,11 +94,24 @@ export const SHAPES = {
       tags: strings('Product extension: always present, `[]` when none.'),
       description: str(),
       clientData: openObject('Free data of the client.'),
+      attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' }, description: 'Present only when the event has files.' },
       trashed: { const: true, description: 'Present only when the event is in the trash.' },
       ...tracking,
     },
     ['id', 'streamIds', 'time', 'type', 'tags', ...TRACKING_KEYS],
     'An event.',
+  ),
+  Attachment: closed(
+    {
+      id: str(),
+      fileName: str(),
+      type: str('The media type given at upload.'),
+      size: { type: 'integer', minimum: 0, description: 'Bytes.' },
+      readToken: str('Lets this access download the file without a token header: `?readToken=…` (§5.5).'),
+      integrity: str('`sha256-{base64}` of the bytes.'),
+    },
+    ['id', 'fileName', 'type', 'size', 'readToken', 'integrity'],
+    'A file attached to an event (§4.6).',
   ),
   Stream: closed(
     {

@@ -13,7 +13,7 @@ import { findConflicts, findUserByUsername, findUsernameByEmail, updateAccountRo
 export interface Directory {
   /** The database holding this account (existing or about to be registered). */
   dbFor(username: string): Db;
-  /** Every database, for work over all accounts (the audit cron). */
+  /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
   databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
   conflicts(username: string, email: string): Promise<{ username: boolean; email: boolean }>;

@@ -5,9 +5,20 @@
  * visibility, `stream_ids`, `time`, `duration` and `tags`.
  */
 import { sql } from 'drizzle-orm';
+import { releaseEventBlobs } from './blob-journal';
 import { abortSql } from './d1-errors';
 import type { Db } from './db';
 import { events } from './schema';
+
+/** A file of an event (§4.6) as stored; `key` is its R2 object and never leaves the server. */
+export interface StoredAttachment {
+  id: string;
+  fileName: string;
+  type: string;
+  size: number;
+  integrity: string;
+  key: string;
+}
 
 /** An event as the methods handle it. `duration: null` is running; absent is a point event. */
 export interface StoredEvent {
@@ -21,6 +32,8 @@ export interface StoredEvent {
   description?: string;
   clientData?: Record<string, unknown>;
   trashed: boolean;
+  /** Absent when the event has none. */
+  attachments?: StoredAttachment[];
   created: number;
   createdBy: string;
   modified: number;
@@ -44,6 +57,7 @@ export interface EventDbRow {
   description: string | null;
   client_data: string | null;
   trashed: number;
+  attachments: string | null;
   created: number;
   created_by: string;
   modified: number;
@@ -70,13 +84,21 @@ export function fromRow(r: EventDbRow): StoredEvent {
   if (r.content !== null) e.content = JSON.parse(r.content);
   if (r.description !== null) e.description = r.description;
   if (r.client_data !== null) e.clientData = JSON.parse(r.client_data) as Record<string, unknown>;
+  if (r.attachments !== null) {
+    const files = JSON.parse(r.attachments) as StoredAttachment[];
+    if (files.length > 0) e.attachments = files;
+  }
   if (r.deleted !== null) e.deleted = r.deleted;
   e.rev = r.rev;
   return e;
 }
 
-/** The wire form (§4.2): `duration: null` kept for running events, `tags` always, `trashed` only when true. */
-export function eventOutput(e: StoredEvent): Record<string, unknown> {
+/**
+ * The wire form (§4.2): `duration: null` kept for running events, `tags` always, `trashed` only when true,
+ * `attachments` only when there are some, each with the calling access's `readToken` (from `readTokens`, by
+ * file id) and never its storage key.
+ */
+export function eventOutput(e: StoredEvent, readTokens?: ReadonlyMap<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = { id: e.id, streamIds: e.streamIds, time: e.time };
   if (e.duration !== undefined) out.duration = e.duration;
   out.type = e.type;
@@ -85,6 +107,15 @@ export function eventOutput(e: StoredEvent): Record<string, unknown> {
   if (e.description !== undefined) out.description = e.description;
   if (e.clientData !== undefined) out.clientData = e.clientData;
   if (e.trashed) out.trashed = true;
+  if (e.attachments?.length) {
+    out.attachments = e.attachments.map((a) => {
+      const file: Record<string, unknown> = { id: a.id, fileName: a.fileName, type: a.type, size: a.size };
+      const readToken = readTokens?.get(a.id);
+      if (readToken !== undefined) file.readToken = readToken;
+      file.integrity = a.integrity;
+      return file;
+    });
+  }
   out.created = e.created;
   out.createdBy = e.createdBy;
   out.modified = e.modified;
@@ -107,6 +138,7 @@ function columns(e: StoredEvent) {
     description: e.description ?? null,
     clientData: e.clientData === undefined ? null : JSON.stringify(e.clientData),
     trashed: e.trashed,
+    attachments: e.attachments?.length ? JSON.stringify(e.attachments) : null,
     modified: e.modified,
     modifiedBy: e.modifiedBy,
   };
@@ -155,10 +187,15 @@ export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boo
   return relink ? ([guard, update, deleteLinks(db, userId, e.id), insertLinks(db, userId, e)] as const) : ([guard, update] as const);
 }
 
-/** Deletes events for good: a tombstone keeps id, streams, time, duration and tags; the payload goes. */
+/**
+ * Deletes events for good: a tombstone keeps id, streams, time, duration and tags; the payload goes. Their
+ * attachments are journaled for deletion in the same batch (the first statement returns the journaled keys:
+ * delete the blobs once the batch committed).
+ */
 export function tombstoneEvents(db: Db, userId: string, ids: string[], now: number, by: string) {
   const list = JSON.stringify(ids);
   return [
+    releaseEventBlobs(db, userId, ids, now),
     db.run(sql`
       UPDATE events SET deleted = ${now}, modified = ${now}, modified_by = ${by}, rev = rev + 1,
         content = NULL, description = NULL, client_data = NULL, attachments = NULL

@@ -118,6 +118,7 @@ export const events = sqliteTable(
     description: text('description'),
     clientData: text('client_data'),
     trashed: integer('trashed', { mode: 'boolean' }).notNull().default(false),
+    /** JSON array of the event's files `{id, fileName, type, size, integrity, key}` (key: the R2 object), or null. */
     attachments: text('attachments'),
     ...tracking(),
     /** Tombstone: set when deleted for good; the id stays blocked forever. */
@@ -175,6 +176,24 @@ export const shareLinks = sqliteTable(
     created: real('created').notNull(),
   },
   (t) => [index('share_links_access').on(t.accessId)],
+);
+
+/**
+ * R2 prefixes that may hold bytes no live event references: the journal keeping D1 and R2 consistent
+ * (docs/decisions/017-attachments-on-r2.md). An upload journals its prefix (`{userId}/{uploadId}/`) before its
+ * first byte goes to R2, and the D1 batch that attaches the files deletes the row. A batch that drops
+ * references (attachment or event deleted, account deleted) adds the dropped keys. Once that batch committed,
+ * the request deletes the blobs and then the rows; whatever it could not finish, the sweeper does once `due`.
+ */
+export const blobCleanup = sqliteTable(
+  'blob_cleanup',
+  {
+    prefix: text('prefix').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** When the sweeper may delete the prefix: now for dropped references, after a grace period for uploads. */
+    due: real('due').notNull(),
+  },
+  (t) => [index('blob_cleanup_due').on(t.due)],
 );
 
 /**

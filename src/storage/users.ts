@@ -1,4 +1,4 @@
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { abortSql } from './d1-errors';
 import { accesses, users, type AccessRow, type UserRow } from './schema';
@@ -23,6 +23,21 @@ export async function findUserWithAccess(db: Db, username: string, hash: string 
   const row = rows[0];
   if (!row) return null;
   return { user: row.user, access: hash ? row.access : null };
+}
+
+/** The user and, in the same round trip, a live access with a token, by access id (attachment read tokens). */
+export async function findUserWithAccessById(db: Db, username: string, accessId: string): Promise<UserWithAccess | null> {
+  const rows = await db
+    .select({ user: users, access: accesses })
+    .from(users)
+    .leftJoin(
+      accesses,
+      and(eq(accesses.userId, users.id), eq(accesses.id, accessId), isNull(accesses.deleted), isNotNull(accesses.tokenHash)),
+    )
+    .where(eq(users.username, username))
+    .limit(1);
+  const row = rows[0];
+  return row ? { user: row.user, access: row.access } : null;
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | null> {

@@ -27,3 +27,16 @@ export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
 }
+
+/** "14.5 kB", "2.1 MB": file sizes in decimal units. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${Number(value.toPrecision(3))} ${units[unit]}`;
+}

@@ -24,6 +24,8 @@ export function cssHash(css: string): Promise<string> {
 export interface PageOptions {
   /** The page's stylesheet (inlined in its `<style>`). */
   css: string;
+  /** Where images may come from: CSP sources; inline (`data:`) only by default. */
+  images?: string[];
   /** Where the page's forms may submit, and be redirected to afterwards: CSP sources; none by default. */
   formAction?: string[];
   headers?: Record<string, string>;
@@ -42,7 +44,7 @@ export async function htmlResponse(page: HtmlEscapedString | Promise<HtmlEscaped
       'X-Robots-Tag': 'noindex, nofollow',
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
-      'Content-Security-Policy': `default-src 'none'; style-src ${await cssHash(options.css)}; img-src data:; base-uri 'none'; form-action ${formAction}; frame-ancestors 'none'`,
+      'Content-Security-Policy': `default-src 'none'; style-src ${await cssHash(options.css)}; img-src ${(options.images ?? ['data:']).join(' ')}; base-uri 'none'; form-action ${formAction}; frame-ancestors 'none'`,
     },
   });
 }

@@ -3,9 +3,9 @@
  * escapes every text and attribute value, so user data (names, contents, tags) always renders as text.
  */
 import type { Child } from 'hono/jsx';
-import { formatNumber, formatTime, isoTime } from './format';
+import { formatBytes, formatNumber, formatTime, isoTime } from './format';
 import { SHARE_CSS } from './share-style';
-import type { EventItem, ShareView, StreamNode } from './share-view';
+import type { AttachmentItem, EventItem, ShareView, StreamNode } from './share-view';
 import { SvgChart, type ChartPoint } from './svg-chart';
 import { typeLabel } from './type-labels';
 
@@ -83,7 +83,44 @@ function Content(props: { event: EventItem }) {
   );
 }
 
-function EventEntry(props: { event: EventItem; streamNames: Map<string, string> }) {
+/** Image types every browser shows in an `<img>` and that cannot run script (SVG is left out). */
+const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
+/** Larger images are linked, not loaded with the page. */
+export const PREVIEW_MAX_BYTES = 5 * 1000 * 1000;
+
+const isPreviewable = (a: AttachmentItem) => PREVIEW_TYPES.has(a.type.split(';')[0].trim().toLowerCase()) && a.size <= PREVIEW_MAX_BYTES;
+
+/** Images inline, other files as download links; every URL carries the read token of the page's access. */
+function Files(props: { files: AttachmentItem[]; fileUrl: (file: AttachmentItem) => string }) {
+  return (
+    <ul class="files" aria-label="Attached files">
+      {props.files.map((a) => (
+        <li>
+          {isPreviewable(a) ? (
+            <figure>
+              <img src={props.fileUrl(a)} alt={a.fileName} loading="lazy" />
+              <figcaption>
+                <a href={props.fileUrl(a)} rel="noopener noreferrer nofollow">
+                  {a.fileName}
+                </a>{' '}
+                ({formatBytes(a.size)})
+              </figcaption>
+            </figure>
+          ) : (
+            <>
+              <a href={props.fileUrl(a)} rel="noopener noreferrer nofollow" download={a.fileName}>
+                {a.fileName}
+              </a>{' '}
+              <span class="size">({formatBytes(a.size)})</span>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EventEntry(props: { event: EventItem; streamNames: Map<string, string>; fileUrl: (event: EventItem, file: AttachmentItem) => string }) {
   const e = props.event;
   const label = typeLabel(e.type);
   const names = e.streamIds.map((id) => props.streamNames.get(id)).filter((n): n is string => n !== undefined);
@@ -99,6 +136,7 @@ function EventEntry(props: { event: EventItem; streamNames: Map<string, string> 
         </div>
         <Content event={e} />
         {e.description ? <p>{e.description}</p> : null}
+        {e.attachments?.length ? <Files files={e.attachments} fileUrl={(a) => props.fileUrl(e, a)} /> : null}
         {e.tags?.length ? (
           <ul class="tags" aria-label="Tags">
             {e.tags.map((t) => (
@@ -134,6 +172,12 @@ function numericSeries(events: EventItem[]): [string, ChartPoint[]][] {
 export interface PageLinks {
   /** href of page `n` of this same share (relative: its own path and credentials). */
   page: (n: number) => string;
+}
+
+/** The download URL of a file, under the account's root, authorized by the page access's read token (§5.5). */
+function fileUrl(username: string, e: EventItem, a: AttachmentItem): string {
+  const path = [username, 'events', e.id, a.id, a.fileName].map(encodeURIComponent).join('/');
+  return `/${path}?readToken=${encodeURIComponent(a.readToken)}`;
 }
 
 export function SharePage(props: { view: ShareView; links: PageLinks }) {
@@ -175,7 +219,7 @@ export function SharePage(props: { view: ShareView; links: PageLinks }) {
           {view.events.length ? (
             <ol class="events">
               {view.events.map((e) => (
-                <EventEntry event={e} streamNames={streamNames} />
+                <EventEntry event={e} streamNames={streamNames} fileUrl={(ev, a) => fileUrl(user.username, ev, a)} />
               ))}
             </ol>
           ) : (

@@ -20,8 +20,8 @@ export function wantsHtml(req: Request): boolean {
   return /\btext\/html\b/i.test(accept);
 }
 
-/** The share pages' answer: no form, no script, its one stylesheet. */
-const sharePage = (page: HtmlEscapedString | Promise<HtmlEscapedString>, status: number) => htmlResponse(page, status, { css: SHARE_CSS });
+/** The share pages' answer: no form, no script, its one stylesheet; images inline or from this origin (attachments). */
+const sharePage = (page: HtmlEscapedString | Promise<HtmlEscapedString>, status: number) => htmlResponse(page, status, { css: SHARE_CSS, images: ['data:', "'self'"] });
 
 function pageNumber(url: URL): number {
   const n = Number(url.searchParams.get('page') ?? '0');

@@ -42,6 +42,11 @@ a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .chart figcaption{color:var(--muted);font-size:.875rem}
 nav.pages{display:flex;justify-content:space-between;gap:1rem;margin:1rem 0}
 nav.pages a{display:inline-block;padding:.5rem .9rem;border:1px solid var(--accent);border-radius:8px;text-decoration:none;background:var(--card)}
+.files{list-style:none;margin:.4rem 0 0;padding:0}
+.files li{margin:.25rem 0}
+.files figure{margin:.3rem 0}
+.files img{display:block;max-width:100%;height:auto;max-height:24rem;border-radius:6px;border:1px solid var(--line)}
+.files figcaption,.files .size{color:var(--muted);font-size:.875rem}
 .empty{color:var(--muted)}
 footer{color:var(--muted);font-size:.85rem;text-align:center;padding:1rem 1rem 2rem}
 `;

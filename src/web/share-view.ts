@@ -20,6 +20,15 @@ export interface StreamNode {
   children: StreamNode[];
 }
 
+/** An attachment as `events.get` returns it to the page's access (its `readToken` is that access's). */
+export interface AttachmentItem {
+  id: string;
+  fileName: string;
+  type: string;
+  size: number;
+  readToken: string;
+}
+
 export interface EventItem {
   id: string;
   time: number;
@@ -29,6 +38,7 @@ export interface EventItem {
   duration?: number | null;
   tags?: string[];
   description?: string;
+  attachments?: AttachmentItem[];
 }
 
 export interface ShareView {
