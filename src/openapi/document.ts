@@ -284,6 +284,11 @@ function methodOperation(id: string, path: string, source: ParamSource, underUse
     // Files come only as multipart parts, never in JSON.
     const files = def.auth === 'access' && def.files ? schema.properties?.attachments : undefined;
     if (files) delete schema.properties!.attachments;
+    // Path params (`POST /reg/access/{key}`) come from the path, not the body.
+    for (const name of names) {
+      if (schema.properties) delete schema.properties[name];
+      if (schema.required) schema.required = schema.required.filter((r: string) => r !== name);
+    }
     const media: Json = { schema };
     if (doc.example !== undefined) media.example = doc.example;
     const content: Json = { [JSON_TYPE]: media };

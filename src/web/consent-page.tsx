@@ -89,15 +89,6 @@ function Request(props: { view: RequestView }) {
   );
 }
 
-function Hidden(props: { view: RequestView; form: string }) {
-  return (
-    <>
-      <input type="hidden" name="key" value={props.view.key} />
-      <input type="hidden" name="form" value={props.form} />
-    </>
-  );
-}
-
 function ErrorLine(props: { error?: string }) {
   return props.error ? (
     <p class="error" role="alert" id="form-error">
@@ -106,92 +97,83 @@ function ErrorLine(props: { error?: string }) {
   ) : null;
 }
 
-export function SignInPage(props: { view: RequestView; form: string; username?: string; error?: string }) {
+/** One step's page: the request, then the step's form posted back to the page, with its two buttons. */
+function StepPage(props: {
+  view: RequestView;
+  form: string;
+  title: string;
+  heading?: string;
+  error?: string;
+  primary: { action: string; label: string };
+  /** The step's fields. (Refusing skips the browser's field checks: nothing to fill in to say no.) */
+  children?: Child;
+  /** Text above the form. */
+  before?: Child;
+}) {
   const { view } = props;
-  const { text } = view;
-  const describedBy = props.error ? 'form-error' : undefined;
   return (
-    <Layout lang={view.lang} title={`${text.pageTitle}: ${view.appId}`}>
+    <Layout lang={view.lang} title={`${props.title}: ${view.appId}`}>
       <Request view={view} />
-      <section class="card" aria-labelledby="signin-h">
-        <h2 id="signin-h">{text.signInTitle}</h2>
-        <form method="post" action={view.action} enctype="multipart/form-data">
-          <Hidden view={view} form={props.form} />
+      <section class="card" aria-labelledby="step-h">
+        {props.heading ? <h2 id="step-h">{props.heading}</h2> : null}
+        {props.before}
+        <form method="post" action={view.action} enctype="multipart/form-data" aria-labelledby={props.heading ? 'step-h' : undefined}>
+          <input type="hidden" name="key" value={view.key} />
+          <input type="hidden" name="form" value={props.form} />
           <ErrorLine error={props.error} />
-          <label for="username">{text.username}</label>
-          <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck={false} required autofocus value={props.username ?? ''} aria-describedby={describedBy} />
-          <label for="password">{text.password}</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby={describedBy} />
+          {props.children}
           <div class="buttons">
-            <button type="submit" name="action" value="signin" class="primary">
-              {text.signIn}
+            <button type="submit" name="action" value={props.primary.action} class="primary">
+              {props.primary.label}
             </button>
             <button type="submit" name="action" value="refuse" class="secondary" formnovalidate>
-              {text.refuse}
+              {view.text.refuse}
             </button>
           </div>
         </form>
       </section>
     </Layout>
+  );
+}
+
+export function SignInPage(props: { view: RequestView; form: string; username?: string; error?: string }) {
+  const { text } = props.view;
+  const describedBy = props.error ? 'form-error' : undefined;
+  return (
+    <StepPage view={props.view} form={props.form} title={text.pageTitle} heading={text.signInTitle} error={props.error} primary={{ action: 'signin', label: text.signIn }}>
+      <label for="username">{text.username}</label>
+      <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck={false} required autofocus value={props.username ?? ''} aria-describedby={describedBy} />
+      <label for="password">{text.password}</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby={describedBy} />
+    </StepPage>
   );
 }
 
 export function CodePage(props: { view: RequestView; form: string; error?: string }) {
-  const { view } = props;
-  const { text } = view;
+  const { text } = props.view;
   return (
-    <Layout lang={view.lang} title={`${text.codeTitle}: ${view.appId}`}>
-      <Request view={view} />
-      <section class="card" aria-labelledby="code-h">
-        <h2 id="code-h">{text.codeTitle}</h2>
-        <form method="post" action={view.action} enctype="multipart/form-data">
-          <Hidden view={view} form={props.form} />
-          <ErrorLine error={props.error} />
-          <label for="code">{text.code}</label>
-          <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6,8}" maxlength={8} required autofocus aria-describedby="code-help" />
-          <p class="help" id="code-help">
-            {text.codeHelp}
-          </p>
-          <div class="buttons">
-            <button type="submit" name="action" value="verify" class="primary">
-              {text.verify}
-            </button>
-            <button type="submit" name="action" value="refuse" class="secondary" formnovalidate>
-              {text.refuse}
-            </button>
-          </div>
-        </form>
-      </section>
-    </Layout>
+    <StepPage view={props.view} form={props.form} title={text.codeTitle} heading={text.codeTitle} error={props.error} primary={{ action: 'verify', label: text.verify }}>
+      <label for="code">{text.code}</label>
+      <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6,8}" maxlength={8} required autofocus aria-describedby="code-help" />
+      <p class="help" id="code-help">
+        {text.codeHelp}
+      </p>
+    </StepPage>
   );
 }
 
 export function ConsentPage(props: { view: RequestView; form: string; username: string; existing: 'matching' | 'mismatching' | null }) {
-  const { view } = props;
-  const { text } = view;
-  return (
-    <Layout lang={view.lang} title={`${text.pageTitle}: ${view.appId}`}>
-      <Request view={view} />
-      <section class="card" aria-label={text.accept}>
-        <p class="who">
-          {text.signedInAs} <strong>{props.username}</strong>
-        </p>
-        {props.existing === 'matching' ? <p>{text.alreadyGranted}</p> : null}
-        {props.existing === 'mismatching' ? <p>{text.replacesGrant}</p> : null}
-        <form method="post" action={view.action} enctype="multipart/form-data">
-          <Hidden view={view} form={props.form} />
-          <div class="buttons">
-            <button type="submit" name="action" value="accept" class="primary" autofocus>
-              {text.accept}
-            </button>
-            <button type="submit" name="action" value="refuse" class="secondary">
-              {text.refuse}
-            </button>
-          </div>
-        </form>
-      </section>
-    </Layout>
+  const { text } = props.view;
+  const before = (
+    <>
+      <p class="who">
+        {text.signedInAs} <strong>{props.username}</strong>
+      </p>
+      {props.existing === 'matching' ? <p>{text.alreadyGranted}</p> : null}
+      {props.existing === 'mismatching' ? <p>{text.replacesGrant}</p> : null}
+    </>
   );
+  return <StepPage view={props.view} form={props.form} title={text.pageTitle} before={before} primary={{ action: 'accept', label: text.accept }} />;
 }
 
 /** A final or failure page: a title, a sentence, and a link back to the app when there is one. */

@@ -6,11 +6,10 @@
 import type { Browser, Page } from 'playwright-core';
 import pryv from 'pryv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
 import { artifactPath, launchChromium } from './chromium.mjs';
+import { jsonCall, useDevServer } from './dev-server-fixture';
 
-let server: DevServer;
-let stateDir: string;
+const e2e = useDevServer();
 let browser: Browser;
 let closeBrowser: (() => Promise<void>) | undefined;
 
@@ -19,31 +18,17 @@ const PHONE = { width: 390, height: 844 };
 const APP_ID = 'mood-diary-app';
 
 beforeAll(async () => {
-  stateDir = tempStateDir();
-  const [started, launched] = await Promise.allSettled([
-    startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret' } }),
-    launchChromium(),
-  ]);
-  if (started.status === 'fulfilled') server = started.value;
-  if (launched.status === 'fulfilled') ({ browser, close: closeBrowser } = launched.value);
-  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
+  ({ browser, close: closeBrowser } = await launchChromium());
 });
 
 afterAll(async () => {
   await closeBrowser?.();
-  await server?.stop();
-  if (stateDir) removeDir(stateDir);
 });
 
 async function api(method: string, pathname: string, token: string | null, body?: unknown) {
-  const res = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  const res = await jsonCall(method, `${e2e.server.url}${pathname}`, token ?? undefined, body);
+  if (res.status >= 300) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 /** A page that records console errors (CSP violations land there) and dialogs. */
@@ -83,13 +68,13 @@ describe('an app authorization request answered in Chromium', () => {
     const personal = new URL(reg.apiEndpoint).username;
     await api('POST', `/${username}/streams`, personal, { id: 'mood', name: 'Mood' });
 
-    const service = new pryv.Service(`${server.url}/reg/service/info`);
+    const service = new pryv.Service(`${e2e.server.url}/reg/service/info`);
     const requestedPermissions = [
       { streamId: 'mood', defaultName: 'Mood', level: 'contribute' },
       { streamId: 'sleep', defaultName: 'Sleep', level: 'read' },
     ];
     // The app's page, on another origin than the service (localhost vs 127.0.0.1).
-    const returnURL = `${server.url.replace('127.0.0.1', 'localhost')}/reg/service/info?`;
+    const returnURL = `${e2e.server.url.replace('127.0.0.1', 'localhost')}/reg/service/info?`;
     const started = await service.startAccessRequest({
       requestingAppId: APP_ID,
       requestedPermissions,
@@ -126,7 +111,7 @@ describe('an app authorization request answered in Chromium', () => {
     await page.getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL((url) => url.searchParams.get('prYvstatus') === 'ACCEPTED');
     const back = new URL(page.url());
-    expect(back.origin).not.toBe(new URL(server.url).origin);
+    expect(back.origin).not.toBe(new URL(e2e.server.url).origin);
     expect(back.searchParams.get('prYvpoll')).toBe(started.poll);
     expect(back.searchParams.has('prYvtoken')).toBe(false);
 
