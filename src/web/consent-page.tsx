@@ -176,18 +176,13 @@ export function ConsentPage(props: { view: RequestView; form: string; username: 
   return <StepPage view={props.view} form={props.form} title={text.pageTitle} before={before} primary={{ action: 'accept', label: text.accept }} />;
 }
 
-/** A final or failure page: a title, a sentence, and a link back to the app when there is one. */
-export function MessagePage(props: { lang: Lang; title: string; text: string; link?: { href: string; label: string } }) {
+/** A final or failure page: a title and a sentence. */
+export function MessagePage(props: { lang: Lang; title: string; text: string }) {
   return (
     <Layout lang={props.lang} title={props.title}>
       <section class="card">
         <h1>{props.title}</h1>
         <p>{props.text}</p>
-        {props.link ? (
-          <a class="button" href={props.link.href}>
-            {props.link.label}
-          </a>
-        ) : null}
       </section>
     </Layout>
   );

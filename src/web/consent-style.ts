@@ -32,6 +32,4 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(-
 .error{color:var(--bad);font-weight:600;margin:.5rem 0 0}
 .who{margin:0 0 .5rem;color:var(--muted)}
 .who strong{color:var(--ink)}
-a{color:var(--accent)}
-a.button{display:inline-block;margin-top:.75rem;padding:.6rem 1rem;border:2px solid var(--accent);border-radius:8px;text-decoration:none;font-weight:600}
 `;

@@ -56,7 +56,6 @@ export interface ConsentText {
   failedText: string;
   notAllowedTitle: string;
   notAllowedText: string;
-  continueToApp: string;
 }
 
 const en: ConsentText = {
@@ -113,7 +112,6 @@ const en: ConsentText = {
   failedText: 'The request could not be completed. Go back to the app to start again.',
   notAllowedTitle: 'Form refused',
   notAllowedText: 'This form was not sent from this page. Open the link the app gave you again.',
-  continueToApp: 'Back to the app',
 };
 
 const fr: ConsentText = {
@@ -170,7 +168,6 @@ const fr: ConsentText = {
   failedText: 'La demande n’a pas pu aboutir. Revenez à l’application pour recommencer.',
   notAllowedTitle: 'Formulaire refusé',
   notAllowedText: 'Ce formulaire n’a pas été envoyé depuis cette page. Rouvrez le lien donné par l’application.',
-  continueToApp: 'Retour à l’application',
 };
 
 const de: ConsentText = {
@@ -227,7 +224,6 @@ const de: ConsentText = {
   failedText: 'Die Anfrage konnte nicht abgeschlossen werden. Kehren Sie zur App zurück, um neu zu beginnen.',
   notAllowedTitle: 'Formular abgelehnt',
   notAllowedText: 'Dieses Formular wurde nicht von dieser Seite gesendet. Öffnen Sie den Link der App erneut.',
-  continueToApp: 'Zurück zur App',
 };
 
 const TEXTS: Record<Lang, ConsentText> = { en, fr, de };
