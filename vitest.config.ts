@@ -13,6 +13,9 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
+              // A real (emulated) `send_email` binding under another name: the password-reset test hands it to the
+              // Worker as MAILER, while every other test keeps the local outbox.
+              email: { send_email: [{ name: 'TEST_MAILER' }] },
               bindings: {
                 TOKEN_KEY: 'test-token-key-not-secret',
                 // Webhook tests deliver to a receiver on loopback (test/webhook-receiver-setup.mjs), quickly.

@@ -32,6 +32,16 @@ export interface Config {
   /** `service/info.assets.definitions` set by the operator, or null for the Worker's own `/assets/index.json`. */
   assetsUrl: string | null;
   webhooks: { minIntervalMs: number; maxRetries: number; allowHosts: string[] };
+  /** Failed sign-in and registration limits (src/auth/sign-in-limits.ts). */
+  abuseLimits: {
+    signInFailuresPerAccount: number;
+    signInFailuresPerIp: number;
+    signInWindowSeconds: number;
+    registrationsPerIp: number;
+    registrationWindowSeconds: number;
+  };
+  /** Password-reset mails: sender address, and whether the local outbox stands in for a missing MAILER binding. */
+  mail: { from: string; outbox: boolean };
   /** Input limits (docs/limits.md). */
   limits: Readonly<Limits>;
 }
@@ -90,6 +100,13 @@ const positiveInt = (value: string | undefined, fallback: number): number => {
   return value !== undefined && value !== '' && Number.isInteger(n) && n > 0 ? n : fallback;
 };
 
+/** Abuse-limit defaults (docs/decisions/021-sign-in-surface.md). */
+export const DEFAULT_SIGN_IN_FAILURES_PER_ACCOUNT = 10;
+export const DEFAULT_SIGN_IN_FAILURES_PER_IP = 50;
+export const DEFAULT_SIGN_IN_WINDOW_SECONDS = 15 * 60;
+export const DEFAULT_REGISTRATIONS_PER_IP = 20;
+export const DEFAULT_REGISTRATION_WINDOW_SECONDS = 3600;
+
 /** §5.13: audit retention when the operator sets none. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
@@ -123,6 +140,14 @@ export function readConfig(env: Env): Config {
       maxRetries: positiveInt(env.WEBHOOK_MAX_RETRIES, DEFAULT_WEBHOOK_MAX_RETRIES),
       allowHosts: list(env.WEBHOOK_ALLOW_HOSTS).map((h) => h.toLowerCase()),
     },
+    abuseLimits: {
+      signInFailuresPerAccount: positiveInt(env.SIGN_IN_FAILURES_PER_ACCOUNT, DEFAULT_SIGN_IN_FAILURES_PER_ACCOUNT),
+      signInFailuresPerIp: positiveInt(env.SIGN_IN_FAILURES_PER_IP, DEFAULT_SIGN_IN_FAILURES_PER_IP),
+      signInWindowSeconds: positiveInt(env.SIGN_IN_WINDOW_SECONDS, DEFAULT_SIGN_IN_WINDOW_SECONDS),
+      registrationsPerIp: positiveInt(env.REGISTRATIONS_PER_IP, DEFAULT_REGISTRATIONS_PER_IP),
+      registrationWindowSeconds: positiveInt(env.REGISTRATION_WINDOW_SECONDS, DEFAULT_REGISTRATION_WINDOW_SECONDS),
+    },
+    mail: { from: env.MAIL_FROM || 'no-reply@localhost', outbox: (env.MAIL_OUTBOX ?? '').toLowerCase() === 'on' },
     limits: readLimits(env),
   };
   cache.set(env, config);

@@ -48,6 +48,22 @@ export interface Env {
   ASSETS?: Fetcher;
   /** Rate limit of the e-mail lookups, per client IP (wrangler.toml `[[ratelimits]]`). */
   EMAIL_LOOKUP_LIMITER?: RateLimit;
+  /** Sign-in attempts per client IP, before D1 counts failures (wrangler.toml `[[ratelimits]]`); optional. */
+  SIGN_IN_LIMITER?: RateLimit;
+  /** Failed sign-ins (passwords and second-factor codes) per account, and per client IP, in one window (defaults 10 and 50). */
+  SIGN_IN_FAILURES_PER_ACCOUNT?: string;
+  SIGN_IN_FAILURES_PER_IP?: string;
+  /** The sign-in window in seconds (default 900): a locked account or address unlocks when it ends. */
+  SIGN_IN_WINDOW_SECONDS?: string;
+  /** Registrations per client IP in one window (default 20), and that window in seconds (default 3600). */
+  REGISTRATIONS_PER_IP?: string;
+  REGISTRATION_WINDOW_SECONDS?: string;
+  /** Cloudflare Email Routing `send_email` binding: how password-reset mails leave in production. */
+  MAILER?: SendEmail;
+  /** Sender address of the mails (must be verified for the `send_email` binding). */
+  MAIL_FROM?: string;
+  /** `on`: without a MAILER binding, mails go to the local D1 outbox (local runs and tests) instead of nowhere. */
+  MAIL_OUTBOX?: string;
   /** Webhooks: bundling window and retry step, in ms (default 5000). */
   WEBHOOK_MIN_INTERVAL_MS?: string;
   /** Webhooks: consecutive failed runs before a webhook becomes inactive (default 5). */

@@ -45,7 +45,7 @@ describe('callBatch (§2.12)', () => {
     const { username, token } = await newUser('batch');
     const res = await call('POST', `/${username}/`, {
       token,
-      body: [{ method: 'events.start', params: {} }, { method: 'events.stop', params: {} }, { method: 'mfa.activate', params: {} }],
+      body: [{ method: 'events.start', params: {} }, { method: 'events.stop', params: {} }, { method: 'hfs.create', params: {} }],
     });
     expect(res.body.results.map((r: any) => r.error?.id)).toEqual(['removed-method', 'removed-method', 'unavailable-method']);
   });

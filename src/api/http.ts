@@ -69,6 +69,12 @@ async function routeParams(c: C, source: ParamSource, schema: unknown, pathParam
       return { ...pathParams, update: await readJsonBody(c.req.raw, maxDepth, 'update') };
     case 'none':
       return pathParams;
+    case 'mfa': {
+      const body = await readJsonBody(c.req.raw, maxDepth);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw err.paramsFormat('The request body must be a JSON object.');
+      const mfaToken = extractToken(c.req.raw, new URL(c.req.url));
+      return { ...body, ...(mfaToken !== undefined && { mfaToken }) };
+    }
   }
 }
 

@@ -4,10 +4,11 @@
  * - body:   JSON body + path ids;
  * - update: `{id, update: body}` (PUT);
  * - none:   path ids only, body ignored;
- * - files:  a multipart body of files only, + path ids (events.addAttachment).
+ * - files:  a multipart body of files only, + path ids (events.addAttachment);
+ * - mfa:    JSON body + `mfaToken` from the `Authorization` header (the reference's `U/mfa/*` routes).
  * A `body` route of a method declared with `files` also takes a multipart body: one JSON part and files.
  */
-export type ParamSource = 'query' | 'body' | 'update' | 'none' | 'files';
+export type ParamSource = 'query' | 'body' | 'update' | 'none' | 'files' | 'mfa';
 
 export interface UserRoute {
   verb: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -70,8 +71,14 @@ export const USER_ROUTES: UserRoute[] = [
   r('GET', 'account', 'account.get', 'query'),
   r('PUT', 'account', 'account.update', 'update'),
   r('POST', 'account/change-password', 'account.changePassword', 'body'),
-  later('POST', 'account/request-password-reset', 'Password reset'),
-  later('POST', 'account/reset-password', 'Password reset'),
+  r('POST', 'account/request-password-reset', 'account.requestPasswordReset', 'body'),
+  r('POST', 'account/reset-password', 'account.resetPassword', 'body'),
+  r('POST', 'mfa/activate', 'mfa.activate', 'body'),
+  r('POST', 'mfa/confirm', 'mfa.confirm', 'mfa'),
+  r('POST', 'mfa/challenge', 'mfa.challenge', 'mfa'),
+  r('POST', 'mfa/verify', 'mfa.verify', 'mfa'),
+  r('POST', 'mfa/deactivate', 'mfa.deactivate', 'body'),
+  r('POST', 'mfa/recover', 'mfa.recover', 'body'),
   r('GET', 'webhooks', 'webhooks.get', 'query'),
   r('POST', 'webhooks', 'webhooks.create', 'body'),
   r('GET', 'webhooks/:id', 'webhooks.getOne', 'query'),
@@ -113,7 +120,6 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
 
 /** Whole route families of later tiers (any verb, any depth). */
 const LATER_PREFIXES: [string, string][] = [
-  ['mfa', 'MFA'],
   ['shared-secrets', 'Shared secrets'],
 ];
 

@@ -1,20 +1,21 @@
 import * as v from 'valibot';
 import { ApiError, MESSAGES } from '../core/errors';
 import { jsonObject } from '../core/params';
-import { unsealToken } from '../auth/crypto';
 import { verifyPassword } from '../auth/password';
-import { newSession, personalAccessRow } from '../auth/personal-session';
-import { SESSION_SECONDS, tokenKey } from '../auth/session';
+import { beginSignIn } from '../auth/sign-in-limits';
 import { isTrustedApp, trustedAppPatterns } from '../auth/trusted-apps';
 import { apiEndpoint, userRoot } from '../lib/urls';
-import { endSession, findPersonalAccess, insertAccess, updateSession } from '../storage/accesses';
-import { forgetAccess, forgetSealed } from '../auth/access-cache';
-import type { UserContext } from '../core/context';
-import { violatedUnique } from '../storage/d1-errors';
+import { endSession } from '../storage/accesses';
+import { forgetAccess } from '../auth/access-cache';
+import { mfaSignInStep } from './mfa';
+import { openSession } from './personal-sessions';
 import { accessMethod, ok, userMethod } from './table';
-import { retryOnRowChange, RowChangedError } from './tree-calls';
+import { retryOnRowChange } from './tree-calls';
 
 const credentialsError = (message: string) => new ApiError('invalid-credentials', message);
+
+/** A session, or (account enrolled in two-factor sign-in) the pending step `mfa.verify` completes. */
+type LoginResult = { token: string; apiEndpoint: string; preferredLanguage: string } | { mfaToken: string };
 
 const loginParams = v.strictObject({
   username: v.string(),
@@ -22,48 +23,8 @@ const loginParams = v.strictObject({
   appId: v.pipe(v.string(), v.minLength(1), v.maxLength(99)),
 });
 
-/**
- * The token of the app's personal access: the live session's (which slides), else a new session on the
- * existing access, else a new access. Every write is guarded by the database, so racing logins of one app
- * end with one personal access and one live token: a lost race (`RowChangedError`) re-reads and joins the
- * winner's session.
- */
-async function openSession(ctx: UserContext, appId: string): Promise<string> {
-  const { user, db, now } = ctx;
-  const key = tokenKey(ctx.env);
-  const existing = await findPersonalAccess(db, user.id, appId);
-  if (existing && existing.tokenHash && existing.tokenSealed && (existing.sessionExpires ?? 0) > now) {
-    // A live session keeps its token and slides (§5.2).
-    const token = await unsealToken(key, existing.tokenSealed);
-    if (token) {
-      await updateSession(db, existing, { sessionExpires: now + SESSION_SECONDS, lastUsed: now });
-      return token;
-    }
-  }
-  const session = await newSession(key, user.username, now);
-  if (!existing) {
-    try {
-      await insertAccess(db, personalAccessRow(user.id, appId, session, now));
-    } catch (e) {
-      if (violatedUnique(e)?.includes('accesses_live_name')) throw new RowChangedError();
-      throw e;
-    }
-    return session.token;
-  }
-  // The ended session's token may still sit in KV; D1's new hash and `modified` refuse it anyway.
-  if (existing.tokenSealed) ctx.request.waitUntil(forgetSealed(ctx.env, user.username, [existing.tokenSealed]).catch(() => undefined));
-  const changed = await updateSession(db, existing, {
-    tokenHash: session.tokenHash,
-    tokenSealed: session.tokenSealed,
-    sessionExpires: session.sessionExpires,
-    modified: now,
-  });
-  if (!changed) throw new RowChangedError();
-  return session.token;
-}
-
 export const authMethods = [
-  userMethod({
+  userMethod<typeof loginParams, LoginResult>({
     id: 'auth.login',
     changes: ['accesses'],
     params: loginParams,
@@ -73,10 +34,16 @@ export const authMethods = [
       if (!isTrustedApp(trustedAppPatterns(ctx.config, ctx.request.baseUrl), params.appId, ctx.request.origin)) {
         throw credentialsError(MESSAGES.untrustedApp);
       }
+      // Counted before the password is checked, so racing guesses cannot overshoot the limit.
+      const attempt = await beginSignIn({ ...ctx, ip: ctx.request.ip }, user.id);
       if (params.username !== user.username || !(await verifyPassword(params.password, user.passwordHash))) {
         throw credentialsError(MESSAGES.wrongPassword);
       }
+      // An enrolled account gets a pending step, not a session; its attempt stays counted until `mfa.verify` succeeds.
+      const mfaToken = await mfaSignInStep(ctx, params.appId);
+      if (mfaToken !== null) return ok({ mfaToken });
       const token = await retryOnRowChange(() => openSession(ctx, params.appId));
+      await attempt.succeeded();
       const endpoint = apiEndpoint(userRoot(ctx.config, ctx.request.baseUrl, user.username), token);
       return ok({ token, apiEndpoint: endpoint, preferredLanguage: user.language });
     },

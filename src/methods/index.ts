@@ -11,6 +11,8 @@ import { emailLookupMethods } from './email-lookups';
 import { eventMethods } from './events';
 import { eventsGetMethod } from './events-get';
 import { followedSlicesMethods } from './followed-slices';
+import { mfaMethods } from './mfa';
+import { passwordResetMethods } from './password-reset';
 import { profileMethods } from './profile';
 import { registerMethods } from './register';
 import { serviceMethods } from './service';
@@ -22,7 +24,7 @@ import type { MethodDef } from './table';
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
     ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...authRequestMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
-    ...followedSlicesMethods, ...accountMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods, ...auditMethods,
+    ...followedSlicesMethods, ...accountMethods, ...passwordResetMethods, ...mfaMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods, ...auditMethods,
     ...attachmentMethods,
   ].map((m) => [m.id, m]),
 );
@@ -32,6 +34,6 @@ export const REMOVED_METHOD_IDS: ReadonlySet<string> = new Set(['events.start', 
 
 /** Ids of tiers this server does not ship yet: `unavailable-method`. */
 export const UNSHIPPED_METHOD_IDS: ReadonlySet<string> = new Set([
-  // Two-factor sign-in (the `mfa` routes), not shipped yet.
-  'mfa.activate', 'mfa.confirm', 'mfa.challenge', 'mfa.verify', 'mfa.deactivate', 'mfa.recover',
+  // High-frequency series (the `hfs` batch ids of the `pryv` client), not shipped yet.
+  'hfs.create', 'hfs.update', 'hfs.delete',
 ]);

@@ -4,6 +4,7 @@ import { emailSchema, languageSchema, passwordSchema } from '../core/params';
 import { hashPassword } from '../auth/password';
 import { newSession, personalAccessRow } from '../auth/personal-session';
 import { tokenKey } from '../auth/session';
+import { countRegistration } from '../auth/sign-in-limits';
 import { newId } from '../lib/ids';
 import { apiEndpoint, userRoot } from '../lib/urls';
 import { RESERVED_USERNAMES, USERNAME_PATTERN, isValidUsername } from '../lib/username';
@@ -42,6 +43,8 @@ export const registerMethods = [
           throw new ApiError('invitationToken-invalid', 'The invitation token is not valid.');
         }
       }
+      // Counted before any lookup, so the limit also keeps username probing through registration slow.
+      await countRegistration({ ...ctx, ip: ctx.request.ip });
       const conflicts = await directory.conflicts(params.username, params.email);
       if (conflicts.username) throw err.alreadyExists('The username is already taken.', { username: params.username });
       if (conflicts.email) throw err.alreadyExists('The e-mail address is already in use.', { email: params.email });

@@ -22,7 +22,8 @@ export function serviceInfo(ctx: PublicContext): Record<string, unknown> {
     eventTypes: `${base}event-types/flat.json`,
     // The Worker serves its own assets (src/api/assets.ts) unless the operator names others (ASSETS_URL).
     assets: { definitions: config.assetsUrl ?? `${base}assets/index.json` },
-    features: { noHF: true, contentQueries: false, tags: true, permissionNarrowing: true },
+    // `mfa`: two-factor sign-in with TOTP on the `U/mfa/*` routes (src/methods/mfa.ts).
+    features: { noHF: true, contentQueries: false, tags: true, permissionNarrowing: true, mfa: true },
   };
 }
 

@@ -104,7 +104,7 @@ function frameErrors(t: RouteTraits): ErrorId[] {
   if (t.underUser) ids.push('unknown-resource');
   if (t.token) ids.push('invalid-access-token', 'forbidden');
   if (t.source === 'query') ids.push('invalid-parameters-format', 'invalid-request-structure');
-  if (t.source === 'body' || t.source === 'update' || t.source === 'files') {
+  if (t.source === 'body' || t.source === 'update' || t.source === 'files' || t.source === 'mfa') {
     // Malformed JSON or multipart, a media type the route does not take, an oversized body or file.
     ids.push('invalid-parameters-format', 'invalid-request-structure', 'unsupported-content-type', 'payload-too-large');
   }
@@ -279,10 +279,18 @@ function methodOperation(id: string, path: string, source: ParamSource, underUse
       if (!names.includes(name)) parameters.push(queryParam(name, s as JsonSchema, required.has(name), example[name]));
     }
   }
-  if (source === 'body' || source === 'update') {
-    const schema = source === 'body' ? jsonSchemaOf(def.params) : jsonSchemaOf(updateBodySchema(id));
+  if (source === 'mfa') {
+    // The `mfaToken` param comes from the `Authorization` header, not the body.
+    parameters.push({ name: 'Authorization', in: 'header', required: true, description: 'The `mfaToken` of the pending step.', schema: { type: 'string' } });
+  }
+  if (source === 'body' || source === 'update' || source === 'mfa') {
+    const schema = source === 'update' ? jsonSchemaOf(updateBodySchema(id)) : jsonSchemaOf(def.params);
+    if (source === 'mfa') {
+      delete schema.properties?.mfaToken;
+      schema.required = schema.required?.filter((name) => name !== 'mfaToken');
+    }
     // Files come only as multipart parts, never in JSON.
-    const files = def.auth === 'access' && def.files ? schema.properties?.attachments : undefined;
+    const files = source === 'body' && def.auth === 'access' && def.files ? schema.properties?.attachments : undefined;
     if (files) delete schema.properties!.attachments;
     // Path params (`POST /reg/access/{key}`) come from the path, not the body.
     for (const name of names) {

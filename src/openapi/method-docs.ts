@@ -139,7 +139,7 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
       'Answers 451 when the operator closed registration; with invitation tokens configured, one is required.',
     status: 201,
     result: keys({ username: { schema: { type: 'string' } }, apiEndpoint: { schema: { type: 'string', description: 'Carries a personal token for `appId`.' } } }),
-    errors: ['item-already-exists', 'invitationToken-invalid', 'unavailable-method', 'api-unavailable'],
+    errors: ['item-already-exists', 'invitationToken-invalid', 'too-many-attempts', 'unavailable-method', 'api-unavailable'],
     example: { appId: 'my-app-id', username: 'alice', password: 'alice-password', email: 'alice@example.org', language: 'en' },
   },
   'auth.usernameCheck': {
@@ -178,14 +178,69 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     summary: 'Log in: a personal session token for a trusted app',
     description:
       'The `Origin` (else `Referer`) header and `appId` must match a trusted-app pattern. A live session of the ' +
-      'same app keeps its token; sessions slide to 14 days after the last use.',
+      'same app keeps its token; sessions slide to 14 days after the last use. An account enrolled in two-factor ' +
+      'sign-in answers `{mfaToken}` instead (then `mfa.verify`). Failed sign-ins are limited per account and per ' +
+      'client IP: 429 with `Retry-After` until the window ends.',
+    result: [
+      keys({
+        token: { schema: { type: 'string' } },
+        apiEndpoint: { schema: { type: 'string' } },
+        preferredLanguage: { schema: { type: 'string' } },
+      }),
+      keys({ mfaToken: { schema: { type: 'string' } } }),
+    ],
+    errors: ['invalid-credentials', 'too-many-attempts', 'api-unavailable'],
+    example: { username: 'alice', password: 'alice-password', appId: 'my-app-id' },
+  },
+  'mfa.activate': {
+    summary: 'Start enrolling in two-factor sign-in (TOTP): a secret, its provisioning URI and QR code',
+    description:
+      'Answers an `mfaToken` for `mfa.confirm`, the `otpauth://` URI and the same as an SVG QR code for an ' +
+      'authenticator app. Refused (invalid-operation) while an enrolment is active.',
+    result: keys({
+      mfaToken: { schema: { type: 'string' } },
+      method: { schema: { const: 'totp' } },
+      otpauthUri: { schema: { type: 'string' } },
+      secret: { schema: { type: 'string', description: 'Base32, for typing by hand.' } },
+      qrCode: { schema: { type: 'string', description: 'SVG document.' } },
+    }),
+    errors: ['invalid-operation', 'api-unavailable'],
+    example: {},
+  },
+  'mfa.confirm': {
+    summary: 'Confirm the enrolment with a current code: answers 10 single-use recovery codes',
+    result: keys({ recoveryCodes: { schema: { type: 'array', items: { type: 'string' } } } }),
+    errors: ['invalid-access-token', 'invalid-parameters-format'],
+    example: { code: '123456' },
+  },
+  'mfa.challenge': {
+    summary: 'What the pending sign-in asks for (TOTP: a code of the authenticator app; nothing is sent)',
+    result: keys({ message: { schema: { type: 'string' } }, method: { schema: { const: 'totp' } } }),
+    errors: ['invalid-access-token'],
+    example: {},
+  },
+  'mfa.verify': {
+    summary: 'Finish a two-factor sign-in: the session `auth.login` would have answered',
+    description: 'A code is accepted once: a used (or older) code is refused. Failed codes count as failed sign-ins (429 past the limit).',
     result: keys({
       token: { schema: { type: 'string' } },
       apiEndpoint: { schema: { type: 'string' } },
       preferredLanguage: { schema: { type: 'string' } },
     }),
-    errors: ['invalid-credentials', 'api-unavailable'],
-    example: { username: 'alice', password: 'alice-password', appId: 'my-app-id' },
+    errors: ['invalid-access-token', 'invalid-parameters-format', 'too-many-attempts', 'api-unavailable'],
+    example: { code: '123456' },
+  },
+  'mfa.deactivate': {
+    summary: 'End two-factor sign-in, with the password or a current code as step-up',
+    result: keys({ message: { schema: { type: 'string' } } }),
+    errors: ['invalid-credentials', 'invalid-parameters-format', 'too-many-attempts'],
+    example: { password: 'alice-password' },
+  },
+  'mfa.recover': {
+    summary: 'End two-factor sign-in with the password and one recovery code (no token)',
+    result: keys({ message: { schema: { type: 'string' } } }),
+    errors: ['invalid-credentials', 'too-many-attempts'],
+    example: { username: 'alice', password: 'alice-password', recoveryCode: 'recovery-code', appId: 'my-app-id' },
   },
   'auth.logout': {
     summary: 'End the personal session: the token stops working at once',
@@ -285,6 +340,19 @@ export const METHOD_DOCS: Record<string, MethodDoc> = {
     result: keys({}),
     errors: ['invalid-operation'],
     example: { oldPassword: 'alice-password', newPassword: 'alice-new-password', logoutOtherSessions: true },
+  },
+  'account.requestPasswordReset': {
+    summary: 'Mail a password-reset token (valid one hour) to the account address',
+    description: 'At most 5 requests per account and hour (429). 451 when no mail sender is configured.',
+    result: keys({}),
+    errors: ['invalid-credentials', 'too-many-attempts', 'unavailable-method'],
+    example: { appId: 'my-app-id', username: 'alice' },
+  },
+  'account.resetPassword': {
+    summary: 'Set a new password with a reset token: the token is spent and every session ends',
+    result: keys({}),
+    errors: ['invalid-credentials', 'invalid-operation'],
+    example: { appId: 'my-app-id', username: 'alice', resetToken: 'token-from-the-mail', newPassword: 'alice-new-password' },
   },
   'profile.getPublic': {
     summary: 'The public profile set (any access)',

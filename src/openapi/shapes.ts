@@ -210,8 +210,8 @@ export const SHAPES = {
       eventTypes: str('Absolute URL of the event-type directory.'),
       assets: closed({ definitions: str() }, ['definitions'], 'Asset definitions for clients.'),
       features: closed(
-        { noHF: { type: 'boolean' }, contentQueries: { type: 'boolean' }, tags: { type: 'boolean' }, permissionNarrowing: { type: 'boolean' } },
-        ['noHF', 'contentQueries', 'tags', 'permissionNarrowing'],
+        { noHF: { type: 'boolean' }, contentQueries: { type: 'boolean' }, tags: { type: 'boolean' }, permissionNarrowing: { type: 'boolean' }, mfa: { type: 'boolean', description: 'Two-factor sign-in with TOTP (the `U/mfa/*` routes).' } },
+        ['noHF', 'contentQueries', 'tags', 'permissionNarrowing', 'mfa'],
         'What this server offers.',
       ),
     },

@@ -13,6 +13,8 @@ import { findConflicts, findUserByUsername, findUsernameByEmail, updateAccountRo
 export interface Directory {
   /** The database holding this account (existing or about to be registered). */
   dbFor(username: string): Db;
+  /** The database of cross-account state: the abuse-limit counters (per client IP, per account) and the local mail outbox. */
+  globalDb(): Db;
   /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
   databases(): Db[];
   /** Which of username and e-mail are taken, across all databases. */
@@ -36,6 +38,7 @@ function singleDatabase(env: Env): Directory {
   const db = getDb(env.DB);
   return {
     dbFor: () => db,
+    globalDb: () => db,
     databases: () => [db],
     conflicts: (username, email) => findConflicts(db, username, email),
     findUser: (username) => findUserByUsername(db, username),

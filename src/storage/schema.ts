@@ -332,6 +332,77 @@ export const auditCheckpoints = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.seq] })],
 );
 
+/**
+ * A confirmed TOTP enrolment (two-factor sign-in), one per account. The secret is sealed with TOKEN_KEY (the
+ * server must compute codes from it, so it cannot be hashed). `lastUsedStep` is the time step of the last code
+ * accepted: a guarded update only moves it forward, so a code is never accepted twice.
+ */
+export const mfaEnrolments = sqliteTable('mfa_enrolments', {
+  userId: text('user_id').primaryKey(),
+  secretSealed: text('secret_sealed').notNull(),
+  lastUsedStep: integer('last_used_step').notNull(),
+  created: real('created').notNull(),
+});
+
+/** Single-use recovery codes of an enrolment, hashed; a code is spent by deleting its row. */
+export const mfaRecoveryCodes = sqliteTable(
+  'mfa_recovery_codes',
+  {
+    userId: text('user_id').notNull(),
+    codeHash: text('code_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+/**
+ * Pending two-factor steps, keyed by the hash of their `mfaToken`: an enrolment awaiting `mfa.confirm` (with the
+ * new sealed secret), or a sign-in awaiting `mfa.verify` (with the app that asked for the session).
+ */
+export const mfaSessions = sqliteTable(
+  'mfa_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    kind: text('kind', { enum: ['enrol', 'login'] }).notNull(),
+    secretSealed: text('secret_sealed'),
+    appId: text('app_id'),
+    /** Codes tried with this token so far: the session ends at its ceiling. */
+    attempts: integer('attempts').notNull().default(0),
+    expires: real('expires').notNull(),
+  },
+  (t) => [index('mfa_sessions_user').on(t.userId)],
+);
+
+/**
+ * Fixed-window attempt counters (failed sign-ins per account and per client IP, registrations per IP): the
+ * authority of the abuse limits (docs/decisions/021-sign-in-surface.md). One row per key, upserted atomically.
+ */
+export const attemptCounters = sqliteTable('attempt_counters', {
+  key: text('key').primaryKey(),
+  windowStart: real('window_start').notNull(),
+  count: integer('count').notNull(),
+});
+
+/** Password reset tokens, hashed, single-use (spent by deleting the row), valid until `expires`. */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    expires: real('expires').notNull(),
+  },
+  (t) => [index('password_resets_user').on(t.userId)],
+);
+
+/** Local runs only (MAIL_OUTBOX=on, no `send_email` binding): the mails the Worker would have sent, for tests. */
+export const mailOutbox = sqliteTable('mail_outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  recipient: text('recipient').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  created: real('created').notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type AccessRow = typeof accesses.$inferSelect;
 export type StreamRow = typeof streams.$inferSelect;
@@ -343,3 +414,5 @@ export type WebhookRow = typeof webhooks.$inferSelect;
 export type AuditRecordRow = typeof auditRecords.$inferSelect;
 export type AuditHeadRow = typeof auditHeads.$inferSelect;
 export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
+export type MfaEnrolmentRow = typeof mfaEnrolments.$inferSelect;
+export type MfaSessionRow = typeof mfaSessions.$inferSelect;

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
 import { startReceiver } from '../../scripts/webhook-receiver.mjs';
+import { totpAt, TOTP_STEP_SECONDS } from '../../src/auth/totp';
 import { asQueryString } from '../example-query';
+import { latestMail } from './local-outbox.mjs';
 import { readCommittedOpenApi, schemaChecker, validateOpenApi } from './openapi-check.mjs';
 
 type Json = Record<string, any>;
@@ -113,6 +115,8 @@ describe('GET /openapi.json over HTTP', () => {
 describe('real answers against the documented shapes', () => {
   const U = '/{username}';
   let personal = '';
+  /** The session opened after the password reset (which ended every earlier one). */
+  let relogin: { token: string };
   let shared: { id: string; token: string; shareUrl: string };
 
   beforeAll(async () => {
@@ -213,6 +217,34 @@ describe('real answers against the documented shapes', () => {
     await exchange('GET', '/reg/{email}/check_email', { values: { email: `free-${registration.email as string}` } });
     await exchange('GET', '/reg/{email}/check_email', { values: { email: registration.email as string } }); // 409
     await exchange('GET', '/assets/index.json');
+
+    // Two-factor sign-in: enrol, sign in with a code of the authenticator (computed here), end it with a recovery
+    // code; deactivation with the password (nothing left to end).
+    const enrol = await exchange('POST', `${U}/mfa/activate`, { ...auth, body: exampleOf(`${U}/mfa/activate`, 'POST') });
+    const now = () => Date.now() / 1000;
+    const { recoveryCodes } = await exchange('POST', `${U}/mfa/confirm`, { values: user, token: enrol.mfaToken, body: { code: await totpAt(enrol.secret, now()) } });
+    await exchange('POST', `${U}/mfa/confirm`, { values: user, token: enrol.mfaToken, body: exampleOf(`${U}/mfa/confirm`, 'POST') }); // 403: spent
+    const step = await exchange('POST', `${U}/auth/login`, { values: user, body: exampleOf(`${U}/auth/login`, 'POST'), headers: origin });
+    await exchange('POST', `${U}/mfa/challenge`, { values: user, token: step.mfaToken, body: exampleOf(`${U}/mfa/challenge`, 'POST') });
+    await exchange('POST', `${U}/mfa/verify`, { values: user, token: step.mfaToken, body: { code: await totpAt(enrol.secret, now() + TOTP_STEP_SECONDS) } });
+    const loginExample = exampleOf(`${U}/auth/login`, 'POST');
+    const recover = { ...exampleOf(`${U}/mfa/recover`, 'POST'), username: loginExample.username, password: loginExample.password };
+    await exchange('POST', `${U}/mfa/recover`, { values: user, body: recover, headers: origin }); // 401: not a code
+    await exchange('POST', `${U}/mfa/recover`, { values: user, body: { ...recover, recoveryCode: recoveryCodes[0] }, headers: origin });
+    await exchange('POST', `${U}/mfa/deactivate`, { ...auth, body: exampleOf(`${U}/mfa/deactivate`, 'POST') });
+
+    // Password reset: the token comes from the mail in the local outbox; the reset ends every session.
+    await exchange('POST', `${U}/account/request-password-reset`, { values: user, body: exampleOf(`${U}/account/request-password-reset`, 'POST'), headers: origin });
+    const mail = latestMail(stateDir, registration.email as string);
+    const resetToken = /valid for one hour: ([a-z0-9]+)/.exec(mail ?? '')?.[1];
+    expect(resetToken, mail ?? 'no mail').toBeDefined();
+    const resetExample = exampleOf(`${U}/account/reset-password`, 'POST');
+    await exchange('POST', `${U}/account/reset-password`, { values: user, body: resetExample, headers: origin }); // 400: not a token
+    await exchange('POST', `${U}/account/reset-password`, { values: user, body: { ...resetExample, resetToken, newPassword: loginExample.password }, headers: origin });
+    relogin = await exchange('POST', `${U}/auth/login`, { values: user, body: loginExample, headers: origin });
+    personal = relogin.token;
+    auth.token = personal;
+
     await exchange('POST', `${U}/account/change-password`, { ...auth, body: exampleOf(`${U}/account/change-password`, 'POST') });
     // App authorization requests (§5.8): open, poll (201), answer ACCEPTED with an app access named as the app (200),
     // poll again (200); a second request refused (403) and polled (403); an unknown key (404).
@@ -228,8 +260,10 @@ describe('real answers against the documented shapes', () => {
     await exchange('GET', '/reg/access/{key}', { values: { key: 'A'.repeat(32) } }); // 404
     await exchange('GET', '/event-types/flat.json');
     await exchange('GET', '/openapi.json');
-    await exchange('POST', `${U}/auth/logout`, { values: user, token: login.token });
-    await exchange('POST', `${U}/auth/logout`, { values: user, token: login.token }); // 403
+    // The reset ended the first login's session: log out the one opened after it.
+    expect(login.token).not.toBe(relogin.token);
+    await exchange('POST', `${U}/auth/logout`, { values: user, token: relogin.token });
+    await exchange('POST', `${U}/auth/logout`, { values: user, token: relogin.token }); // 403
   });
 
   it('answers every call with a status and a body the document lists for that route', () => {

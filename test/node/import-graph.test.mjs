@@ -15,7 +15,7 @@ const RANKS = new Map([
   ['config.ts', 1],
   ['core', 1],
   ['lib', 2], ['event-types', 2], ['storage', 2],
-  ['auth', 3], ['webhooks', 3], ['audit', 3],
+  ['auth', 3], ['webhooks', 3], ['audit', 3], ['mail', 3],
   ['methods', 4],
   ['calls', 5],
   ['web', 6],
