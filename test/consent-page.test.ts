@@ -3,6 +3,8 @@
 // protections (CSP, framing, single-use forms, cross-site posts), in workerd with real D1, KV and Durable Objects.
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { totpAt, TOTP_STEP_SECONDS } from '../src/auth/totp';
+import type { Env } from '../src/env';
 import worker from '../src/index';
 import { BASE, call, newUser } from './helpers';
 
@@ -29,10 +31,10 @@ function readable(html: string): string {
     .replace(/\s+/g, ' ');
 }
 
-/** Runs the Worker and waits for its after-response work (the consent session's logout). */
-async function fetchWorker(request: Request): Promise<Response> {
+/** Runs the Worker (with `vars` over its variables) and waits for its after-response work (the consent session's logout). */
+async function fetchWorker(request: Request, vars: Partial<Env> = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(request, env, ctx);
+  const res = await worker.fetch(request, { ...env, ...vars }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -50,12 +52,12 @@ async function open(body: Record<string, unknown>) {
 
 const getPage = async (authUrl: string) => page(await fetchWorker(new Request(authUrl, { headers: { Accept: 'text/html' } })));
 
-async function post(key: string, form: string | null, fields: Record<string, string>, headers: Record<string, string> = { 'Sec-Fetch-Site': 'same-origin' }) {
+async function post(key: string, form: string | null, fields: Record<string, string>, headers: Record<string, string> = { 'Sec-Fetch-Site': 'same-origin' }, vars: Partial<Env> = {}) {
   const body = new FormData();
   body.set('key', key);
   body.set('form', form ?? '');
   for (const [k, v] of Object.entries(fields)) body.set(k, v);
-  const res = await fetchWorker(new Request(`${BASE}/reg/auth`, { method: 'POST', body, headers, redirect: 'manual' }));
+  const res = await fetchWorker(new Request(`${BASE}/reg/auth`, { method: 'POST', body, headers, redirect: 'manual' }), vars);
   return page(res);
 }
 
@@ -298,5 +300,59 @@ describe('the consent page', () => {
     const late = await post(created.key, consent.form, { action: 'accept' });
     expect(late.status).toBe(410);
     expect((await poll(created.key)).body.reasonID).toBe('CANCELLED');
+  });
+
+  it('asks an account with two-step sign-in for its code: a wrong code is said and asked again, the right one leads to consent', async () => {
+    const user = await newUser('consent');
+    const origin = { Origin: BASE };
+    const activated = await call('POST', `/${user.username}/mfa/activate`, { token: user.token, headers: origin, body: {} });
+    const { secret, mfaToken } = activated.body;
+    const now = () => Date.now() / 1000;
+    expect((await call('POST', `/${user.username}/mfa/confirm`, { token: mfaToken, headers: origin, body: { code: await totpAt(secret, now()) } })).status).toBe(200);
+
+    const created = await open({ requestedPermissions: [{ streamId: 'diary', defaultName: 'Diary', level: 'read' }] });
+    const first = await getPage(created.authUrl);
+    const codePage = await post(created.key, first.form, { action: 'signin', username: user.username, password: user.password });
+    expect(codePage.status).toBe(200);
+    expect(codePage.text).toContain('Two-step sign-in');
+    expect(codePage.html).toContain('autocomplete="one-time-code"');
+    expect(codePage.text).not.toContain('Signed in as');
+    // The pending step's token stays on the server: the page carries only its own form token.
+    expect(codePage.html).not.toContain(mfaToken);
+
+    const good = await totpAt(secret, now() + TOTP_STEP_SECONDS);
+    const wrong = good === '000000' ? '111111' : '000000';
+    const refused = await post(created.key, codePage.form, { action: 'verify', code: wrong });
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain('This code is not valid');
+    expect(refused.text).toContain('Two-step sign-in');
+
+    const consent = await post(created.key, refused.form, { action: 'verify', code: good });
+    expect(consent.status, consent.text).toBe(200);
+    expect(consent.text).toContain(`Signed in as ${user.username}`);
+    await post(created.key, consent.form, { action: 'accept' });
+    const answer = await poll(created.key);
+    expect(answer.body.status).toBe('ACCEPTED');
+    expect((await call('GET', `/${user.username}/access-info`, { token: answer.body.token })).body.permissions).toEqual([{ streamId: 'diary', level: 'read' }]);
+  });
+
+  it('counts its failed sign-ins with the API\'s: past the account\'s limit it answers 429 with Retry-After, even for the right password', async () => {
+    const user = await newUser('consent');
+    const vars = { SIGN_IN_FAILURES_PER_ACCOUNT: '2' };
+    const created = await open({ requestedPermissions: [{ streamId: 'diary', defaultName: 'Diary', level: 'read' }] });
+    let form = (await getPage(created.authUrl)).form;
+    for (let i = 0; i < 2; i++) {
+      const wrong = await post(created.key, form, { action: 'signin', username: user.username, password: 'not-the-password' }, undefined, vars);
+      expect(wrong.status).toBe(401);
+      form = wrong.form;
+    }
+    const locked = await post(created.key, form, { action: 'signin', username: user.username, password: user.password }, undefined, vars);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(locked.text).toContain('Too many failed attempts. Try again in');
+    expect(locked.text).not.toContain('Signed in as');
+    // The API sees the same lock.
+    const api = await call('POST', `/${user.username}/auth/login`, { headers: { Origin: BASE }, body: { username: user.username, password: user.password, appId: 'other-app' }, vars });
+    expect(api.status).toBe(429);
   });
 });

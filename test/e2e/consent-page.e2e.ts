@@ -1,11 +1,12 @@
 // An app's authorization request, end to end in a real browser: the app calls `Service.startAccessRequest` with
-// the `pryv` client, headless Chromium (JavaScript off, a phone-sized window) opens `authUrl`, signs in, reads
-// the request in words and accepts; the app's poll resolves to a working Connection whose access has exactly the
+// the `pryv` client, headless Chromium (JavaScript off, a phone-sized window) opens `authUrl`, signs in to an
+// account with two-step sign-in (the TOTP code computed here), reads the request in words and accepts; the app's poll resolves to a working Connection whose access has exactly the
 // requested permissions, and the browser lands on the app's returnURL (another origin: the page's CSP allows that
 // one redirect). A second request is refused: the poll answers REFUSED. Screenshots go to test/artifacts/.
 import type { Browser, Page } from 'playwright-core';
 import pryv from 'pryv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpAt, TOTP_STEP_SECONDS } from '../../src/auth/totp';
 import { artifactPath, launchChromium } from './chromium.mjs';
 import { jsonCall, useDevServer } from './dev-server-fixture';
 
@@ -26,7 +27,8 @@ afterAll(async () => {
 });
 
 async function api(method: string, pathname: string, token: string | null, body?: unknown) {
-  const res = await jsonCall(method, `${e2e.server.url}${pathname}`, token ?? undefined, body);
+  // The service's own origin: a trusted app for the MFA enrolment calls.
+  const res = await jsonCall(method, `${e2e.server.url}${pathname}`, token ?? undefined, body, { Origin: e2e.server.url });
   if (res.status >= 300) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -67,6 +69,9 @@ describe('an app authorization request answered in Chromium', () => {
     const reg = await api('POST', '/reg/users', null, { appId: 'consent-e2e', username, password, email: `${username}@example.org` });
     const personal = new URL(reg.apiEndpoint).username;
     await api('POST', `/${username}/streams`, personal, { id: 'mood', name: 'Mood' });
+    // Two-step sign-in, as an authenticator app would hold it.
+    const { secret, mfaToken } = await api('POST', `/${username}/mfa/activate`, personal, {});
+    await api('POST', `/${username}/mfa/confirm`, mfaToken, { code: await totpAt(secret, Date.now() / 1000) });
 
     const service = new pryv.Service(`${e2e.server.url}/reg/service/info`);
     const requestedPermissions = [
@@ -97,6 +102,12 @@ describe('an app authorization request answered in Chromium', () => {
     await expect(page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE.width);
 
     await signIn(page, username, password);
+    expect(await text(page)).toContain('Enter the 6-digit code shown by your authenticator app.');
+    await page.screenshot({ path: artifactPath('consent-code.png'), fullPage: true });
+    // The next step's code (the enrolment used the current one; one step of drift is accepted).
+    await page.keyboard.type(await totpAt(secret, Date.now() / 1000 + TOTP_STEP_SECONDS));
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState();
     const consent = await text(page);
     expect(consent).toContain(`Signed in as ${username}`);
     expect(consent).toContain('Mood See, add and change the data');
@@ -130,10 +141,11 @@ describe('an app authorization request answered in Chromium', () => {
     const [refusedWrite] = await connection.api([{ method: 'events.create', params: { streamIds: ['sleep'], type: 'note/txt', content: 'no' } }]);
     expect(refusedWrite.error?.id).toBe('forbidden');
 
-    // A second request, refused after signing in; no returnURL: the page says the window may close.
+    // A second request, refused at the code step; no returnURL: the page says the window may close.
     const second = await service.startAccessRequest({ requestingAppId: 'another-app-id', requestedPermissions: [{ streamId: 'mood', defaultName: 'Mood', level: 'manage' }] });
     await page.goto(second.authUrl);
     await signIn(page, username, password);
+    expect(await text(page)).toContain('Two-step sign-in');
     await page.getByRole('button', { name: 'Refuse' }).click();
     await page.waitForLoadState();
     expect(await text(page)).toContain('Access refused You can close this window');
