@@ -9,6 +9,7 @@ const HELP = `npm run bench -- [flags]
   --seed-concurrency N    batch requests in flight while seeding (default 4)
   --only a,b              run only the scenarios whose id contains one of these words
   --realtime              run only the real-time measurements (no seeding, no HTTP scenarios)
+  --no-realtime           skip the real-time measurements (HTTP scenarios only)
   --realtime-sockets N    sockets per kind for the notice latency (default 100)
   --realtime-writes N     HTTP writes timed per kind (default 50; --quick: 20)
   --idle-sockets N        idle sockets per kind for the idle cost (default 1000; --quick: 200)
@@ -30,7 +31,7 @@ export function parseArgs(argv) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
     const [key, inline] = a.slice(2).split('=', 2);
-    if (['quick', 'keep-state', 'help', 'realtime'].includes(key)) flags.set(key, true);
+    if (['quick', 'keep-state', 'help', 'realtime', 'no-realtime'].includes(key)) flags.set(key, true);
     else flags.set(key, inline ?? argv[++i]);
   }
   if (flags.get('help')) {
@@ -44,7 +45,7 @@ export function parseArgs(argv) {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} needs a number ≥ 0\n${HELP}`);
     return n;
   };
-  const known = new Set(['quick', 'keep-state', 'help', 'realtime', 'realtime-sockets', 'realtime-writes', 'idle-sockets', 'idle-seconds', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout', 'soak', 'soak-mix', 'sample']);
+  const known = new Set(['quick', 'keep-state', 'help', 'realtime', 'no-realtime', 'realtime-sockets', 'realtime-writes', 'idle-sockets', 'idle-seconds', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout', 'soak', 'soak-mix', 'sample']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key}\n${HELP}`);
   const opts = {
     quick,
@@ -59,6 +60,7 @@ export function parseArgs(argv) {
     keepState: flags.get('keep-state') === true,
     timeout: flags.has('timeout') ? num('timeout', 0) : null,
     realtimeOnly: flags.get('realtime') === true,
+    skipRealtime: flags.get('no-realtime') === true,
     realtimeSockets: Math.max(1, Math.floor(num('realtime-sockets', 100))),
     realtimeWrites: Math.max(1, Math.floor(num('realtime-writes', quick ? 20 : 50))),
     idleSockets: Math.max(1, Math.floor(num('idle-sockets', quick ? 200 : 1000))),

@@ -31,6 +31,8 @@ export const UNAVAILABLE_IDS = new Set(['unavailable-method', 'invalid-method'])
  */
 export async function batchCalls(base, username, token, calls, { chunk = 1000, concurrency = 1, label = 'calls' } = {}) {
   const results = new Array(calls.length);
+  // D1 round trips of each full-size batch request (bench mode reports them), for the batch budget lines.
+  const d1PerBatch = [];
   const started = Date.now();
   let next = 0;
   let done = 0;
@@ -48,6 +50,7 @@ export async function batchCalls(base, username, token, calls, { chunk = 1000, c
         throw new Error(`batch failed (${label}): HTTP ${res.status} ${res.text.slice(0, 300)}`);
       }
       res.body.results.forEach((r, i) => (results[from + i] = r));
+      if (res.d1 !== null && part.length === chunk) d1PerBatch.push(res.d1);
       done += part.length;
       progress();
     }
@@ -55,7 +58,7 @@ export async function batchCalls(base, username, token, calls, { chunk = 1000, c
   progress();
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.ceil(calls.length / chunk)) }, worker));
   process.stderr.write('\n');
-  return { results, seconds: (Date.now() - started) / 1000 };
+  return { results, seconds: (Date.now() - started) / 1000, d1PerBatch };
 }
 
 /** Summarizes inline errors of batch results: how many, whether all say "method not available", a sample. */

@@ -24,7 +24,7 @@ export async function connectInspector(port) {
       pending.delete(data.id);
     }
   };
-  const call = (method) =>
+  const call = (method, params) =>
     new Promise((resolve) => {
       const id = ++nextId;
       const timer = setTimeout(() => {
@@ -35,7 +35,7 @@ export async function connectInspector(port) {
         clearTimeout(timer);
         resolve(data.result ?? null);
       });
-      ws.send(JSON.stringify({ id, method }));
+      ws.send(JSON.stringify({ id, method, params }));
     });
   return {
     /** {usedMB, totalMB, externalMB} of the Worker isolate, or null when the inspector did not answer in time. */
@@ -43,6 +43,17 @@ export async function connectInspector(port) {
       const r = await call('Runtime.getHeapUsage');
       if (!r) return null;
       return { usedMB: mb(r.usedSize), totalMB: mb(r.totalSize), externalMB: mb(r.backingStorageSize ?? 0) };
+    },
+    /** Starts V8's sampling CPU profiler in the Worker isolate. */
+    async startProfile() {
+      await call('Profiler.enable');
+      await call('Profiler.setSamplingInterval', { interval: 200 });
+      await call('Profiler.start');
+    },
+    /** Stops it: the CPU profile (Chrome DevTools format), or null when the inspector did not answer. */
+    async stopProfile() {
+      const r = await call('Profiler.stop');
+      return r?.profile ?? null;
     },
     close() {
       ws.close();

@@ -34,8 +34,11 @@ export function table(results) {
     .join('\n');
 }
 
-/** Budget lines: {ok: true|false|null (not measurable), text}. */
-export function budget(results) {
+/** Issue 18: callBatch targets and the seeding rate (bulk import through callBatch). */
+export const BATCH_BUDGET = { d1PerBatch10: 2, batch10ShareOfFloorB: 0.5, d1PerThousandCreates: 2, seedingEventsPerSecond: 5000 };
+
+/** Budget lines: {ok: true|false|null (not measurable), text}. `seeding` is the large seed's summary. */
+export function budget(results, seeding = null) {
   const by = Object.fromEntries(results.map((r) => [r.id, r]));
   const ran = (id) => by[id]?.status === 'ran';
   const why = (id) => (by[id] ? by[id].reason : 'not run');
@@ -70,6 +73,19 @@ export function budget(results) {
     const large = by.eventsGetLarge.p50;
     const ratio = large / Math.max(small, 0.001);
     line(ratio <= 1.3, `events.get latest-20 p50: ${fmt(large, 1)} ms at large vs ${fmt(small, 1)} ms at small = ${fmt(ratio, 2)}× (budget ≤ 1.3×)`);
+  }
+  if (!ran('batch10') || !ran('floorB')) line(null, `callBatch of 10: round trips and share of floor B — not measurable (${why('batch10')})`);
+  else {
+    const r = by.batch10;
+    line(r.d1PerRequest <= BATCH_BUDGET.d1PerBatch10, `callBatch of 10 mixed calls: ${r.d1PerRequest} D1 round trip(s) (budget ≤ ${BATCH_BUDGET.d1PerBatch10})`);
+    const ratio = r.rps / floorB.rps;
+    line(ratio >= BATCH_BUDGET.batch10ShareOfFloorB, `callBatch of 10: ${fmt(ratio * 100)} % of floor B req/s (${fmt(r.rps)} vs ${fmt(floorB.rps)}; budget ≥ ${BATCH_BUDGET.batch10ShareOfFloorB * 100} %)`);
+  }
+  if (!seeding || !seeding.created) line(null, 'seeding through callBatch: not measurable (no large seed)');
+  else {
+    if (seeding.d1PerThousand === null) line(null, 'callBatch of 1,000 events.create: D1 round trips not reported');
+    else line(seeding.d1PerThousand <= BATCH_BUDGET.d1PerThousandCreates, `callBatch of 1,000 events.create: at most ${seeding.d1PerThousand} D1 round trip(s) (budget ≤ ${BATCH_BUDGET.d1PerThousandCreates})`);
+    line(seeding.rate >= BATCH_BUDGET.seedingEventsPerSecond, `seeding: ${fmt(seeding.rate)} events/s through callBatch (budget ≥ ${BATCH_BUDGET.seedingEventsPerSecond})`);
   }
   // Attachments (decision 017): an upload journals in one guarded round trip, then writes the event and claims the
   // files in a second; a 1 MB file is one R2 put. A download is one guarded read and one R2 get.

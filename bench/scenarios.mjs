@@ -15,6 +15,14 @@ export function scenarios(ctx) {
     ['tags[]', 't1'],
     ['tags[]', 't2'],
   ]);
+  const now = Math.floor(Date.now() / 1000);
+  const DAY = 86_400;
+  const shapes = {
+    root: q({ streams: JSON.stringify(['r0']), limit: 5 }),
+    leaf: q({ streams: JSON.stringify(['r0-c0-g0']) }),
+    window: q({ fromTime: now - 30 * DAY, toTime: now, limit: 1000 }),
+    modified: q({ modifiedSince: now - 3600, includeDeletions: true }),
+  };
   const batch10 = [
     ...Array.from({ length: 5 }, (_, i) => ({ method: 'events.get', params: { streams: [`r${i}`], limit: 5 } })),
     ...Array.from({ length: 5 }, (_, i) => ({ method: 'events.create', params: { streamIds: [`r${i}-c0-g0`], type: 'note/txt', content: `batch ${i}` } })),
@@ -26,6 +34,10 @@ export function scenarios(ctx) {
     { id: 'eventsGetSmall', title: `events.get latest 20 at ${ctx.small} events`, phase: 'small', method: 'GET', path: `${u}/events`, token: personal },
     { id: 'eventsGetLarge', title: `events.get latest 20 at ${ctx.large} events`, phase: 'large', method: 'GET', path: `${u}/events`, token: personal, rss: true },
     { id: 'eventsGetQuery', title: 'events.get {any,not} + types + tags', phase: 'large', method: 'GET', path: `${u}/events?${query}`, token: personal, rss: true },
+    { id: 'eventsGetRoot', title: 'events.get one root (1/8 of the tree), limit 5', phase: 'large', method: 'GET', path: `${u}/events?${shapes.root}`, token: personal, rss: true },
+    { id: 'eventsGetLeaf', title: 'events.get one leaf, latest 20', phase: 'large', method: 'GET', path: `${u}/events?${shapes.leaf}`, token: personal, rss: true },
+    { id: 'eventsGetWindow', title: 'events.get 30-day window, limit 1000', phase: 'large', method: 'GET', path: `${u}/events?${shapes.window}`, token: personal, rss: true },
+    { id: 'eventsGetModified', title: 'events.get modifiedSince + includeDeletions', phase: 'large', method: 'GET', path: `${u}/events?${shapes.modified}`, token: personal, rss: true },
     { id: 'eventsGetShared', title: 'events.get latest 20, shared token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.shared, needs: 'shared token', rss: true },
     { id: 'eventsGetNarrowed', title: 'events.get latest 20, narrowed token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.narrowed, needs: 'narrowed token', rss: true },
     { id: 'streamsGet', title: 'streams.get (200-stream tree)', phase: 'large', method: 'GET', path: `${u}/streams`, token: personal, rss: true },

@@ -69,8 +69,16 @@ export async function seedEvents(base, user, from, to, concurrency) {
   const leafIds = leaves().map((s) => s.id);
   const now = Math.floor(Date.now() / 1000);
   const calls = Array.from({ length: to - from }, () => ({ method: 'events.create', params: eventParams(random, leafIds, now) }));
-  const { results, seconds } = await batchCalls(base, user.username, user.token, calls, { concurrency, label: `events ${from}→${to}` });
-  return { ...checkSeed('events.create', results), created: results.filter((r) => r && !r.error).length, seconds };
+  const { results, seconds, d1PerBatch } = await batchCalls(base, user.username, user.token, calls, { concurrency, label: `events ${from}→${to}` });
+  const created = results.filter((r) => r && !r.error).length;
+  return {
+    ...checkSeed('events.create', results),
+    created,
+    seconds,
+    rate: seconds > 0 ? created / seconds : null,
+    // D1 round trips of a batch of 1,000 events.create (the largest seen), when bench mode reported them.
+    d1PerThousand: d1PerBatch.length > 0 ? Math.max(...d1PerBatch) : null,
+  };
 }
 
 /**

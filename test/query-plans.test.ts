@@ -3,6 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { eventDeletionsSql, eventsPageSql, type EventsFilter } from '../src/storage/events-query';
+import { streamCountsSql } from '../src/storage/stream-counts';
 
 const dialect = new SQLiteSyncDialect();
 
@@ -58,5 +59,26 @@ describe('query plans of the main queries (no full table scan)', () => {
       const lines = res.results.map((r) => r.detail);
       expect(lines.filter((l) => /^SCAN (e|es|events|event_streams|streams)\b/.test(l)), text).toEqual([]);
     }
+  });
+
+  // The two paths decision 023 chooses between, for the bench's shapes (a root with limit 5, a leaf).
+  it('a broad stream set with a small limit walks the time index with no sort step', async () => {
+    const root = Array.from({ length: 25 }, (_, i) => `r0-${i}`);
+    const lines = await plan(eventsPageSql({ ...base, streams: [{ any: root, all: [], not: [] }] }, 5, 0));
+    expect(fullScans(lines)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/SEARCH e USING INDEX events_time/);
+    expect(lines.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+  });
+
+  it('a narrow stream set starts from its links by key', async () => {
+    const lines = await plan(eventsPageSql({ ...base, streams: [{ any: ['leaf'], all: [], not: [] }], linkedTo: ['leaf'] }, 20, 0));
+    expect(fullScans(lines)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/SEARCH es USING (COVERING )?INDEX (event_streams_time|sqlite_autoindex_event_streams_1)/);
+  });
+
+  it('the per-stream counts are an index-only scan of the stream links', async () => {
+    const lines = await plan(streamCountsSql('u'));
+    expect(lines.join('\n')).toMatch(/SEARCH event_streams USING COVERING INDEX/);
+    expect(lines.join('\n')).not.toMatch(/TEMP B-TREE/);
   });
 });

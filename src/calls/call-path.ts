@@ -58,12 +58,21 @@ export interface UserCall {
 /** Out-parameters for the transport: response headers decided on the way (`Pryv-Access-Id`). */
 export type CallHeaders = Record<string, string>;
 
+/** Where a call's audit record goes among the request's records. */
+interface AuditPlace {
+  attempt: number;
+  index: number;
+}
+
 /**
  * What one request accumulates: the audit records of its calls (kept back until the request ends, so a
  * re-run after a stale access does not record twice) and the kinds of change its successful calls made.
  */
 class RequestScope {
-  private records: AuditRecord[] = [];
+  /** In call order: a nested call reserves its place when it starts (`reserve`), as batch calls may end out of order. */
+  private records: (AuditRecord | null)[] = [];
+  /** Bumped by `restart`: a place reserved by an abandoned attempt is not filled. */
+  private attempt = 0;
   private readonly changed = new Set<ChangeKind>();
   /** Errors already recorded by the call that raised them (so the request's own refusal is not recorded twice). */
   private readonly recorded = new Set<unknown>();
@@ -76,7 +85,13 @@ class RequestScope {
     readonly source: AuditRecord['source']['name'],
   ) {}
 
-  audit(methodId: string | null, query: Record<string, unknown>, error?: unknown): void {
+  /** A place for the record of a call that starts now, filled by `audit(…, place)` when it ends. */
+  reserve(): AuditPlace {
+    this.records.push(null);
+    return { attempt: this.attempt, index: this.records.length - 1 };
+  }
+
+  audit(methodId: string | null, query: Record<string, unknown>, error?: unknown, place?: AuditPlace): void {
     const record: AuditRecord = {
       time: this.base.now,
       userId: this.user?.id ?? null,
@@ -91,7 +106,8 @@ class RequestScope {
       record.error = { id, message };
       this.recorded.add(error);
     }
-    this.records.push(record);
+    if (place === undefined) this.records.push(record);
+    else if (place.attempt === this.attempt) this.records[place.index] = record;
   }
 
   wasRecorded(error: unknown): boolean {
@@ -101,6 +117,7 @@ class RequestScope {
   /** Forgets what an attempt recorded: it is about to be re-run from scratch. */
   restart(): void {
     this.records = [];
+    this.attempt += 1;
     this.changed.clear();
     this.recorded.clear();
   }
@@ -112,7 +129,8 @@ class RequestScope {
   /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
   finish(): void {
     const { waitUntil } = this.base.request;
-    if (this.records.length > 0) this.base.audit.record(this.records, waitUntil);
+    const records = this.records.filter((r): r is AuditRecord => r !== null);
+    if (records.length > 0) this.base.audit.record(records, waitUntil);
     if (this.user && this.changed.size > 0) {
       const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
       this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now }, waitUntil);
@@ -121,16 +139,23 @@ class RequestScope {
 }
 
 /** Runs one method with its context, recording its outcome and, on success, what it changed. */
-async function runMethod<C>(scope: RequestScope, def: MethodDef & { call: (ctx: C, raw: unknown) => Promise<MethodResult> }, ctx: C, raw: unknown, query: Record<string, unknown>): Promise<MethodResult> {
+async function runMethod<C>(
+  scope: RequestScope,
+  def: MethodDef & { call: (ctx: C, raw: unknown) => Promise<MethodResult> },
+  ctx: C,
+  raw: unknown,
+  query: Record<string, unknown>,
+  place?: AuditPlace,
+): Promise<MethodResult> {
   const { audited } = def;
   try {
     const result = await def.call(ctx, raw);
-    if (audited) scope.audit(def.id, query);
+    if (audited) scope.audit(def.id, query, undefined, place);
     scope.noteChanges(def.changes);
     if (result.alsoChanged) scope.noteChanges(result.alsoChanged);
     return result;
   } catch (e) {
-    if (audited && !(e instanceof StaleAccessError && e.retryable)) scope.audit(def.id, query, e);
+    if (audited && !(e instanceof StaleAccessError && e.retryable)) scope.audit(def.id, query, e, place);
     throw e;
   }
 }
@@ -206,7 +231,7 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
           throw e;
         }
       },
-      callMethod: (methodId, params) => runNested(scope, { ...ctx, now: Date.now() / 1000 }, methodId, params),
+      callMethod: (methodId, params, run) => runNested(scope, { ...ctx, now: Date.now() / 1000, run: run ?? ctx.run }, methodId, params),
     };
     let result: R;
     try {
@@ -247,8 +272,8 @@ function runNested(scope: RequestScope, ctx: AccessContext, methodId: string, pa
     scope.audit(methodId, {}, refusal);
     return Promise.reject(refusal);
   }
-  // Batch params are the call's body: nothing of them is audited.
-  return runMethod(scope, def as AccessMethod, ctx, params, {});
+  // Batch params are the call's body: nothing of them is audited. Records keep the calls' order.
+  return runMethod(scope, def as AccessMethod, ctx, params, {}, scope.reserve());
 }
 
 /** The D1 lookup of a user and token, KV and isolate memory first (decision 003). */

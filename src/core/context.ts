@@ -76,9 +76,10 @@ export interface AccessContext extends UserContext {
   run<T extends readonly BatchItem<'sqlite'>[]>(statements: T): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }>>;
   /**
    * Runs another method of the table under this same access, through the call path (authorization, change
-   * notices, audit): what `callBatch` is made of.
+   * notices, audit): what `callBatch` is made of. `run`, when given, replaces this context's `run` for that call
+   * (callBatch shares one round trip between calls, src/methods/batch-plan.ts).
    */
-  callMethod(methodId: string, params: unknown): Promise<MethodResult>;
+  callMethod(methodId: string, params: unknown, run?: AccessContext['run']): Promise<MethodResult>;
 }
 
 /** A method's answer: the payload keys, in output order, and the HTTP status. */

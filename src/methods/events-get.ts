@@ -11,6 +11,7 @@ import {
   selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
 } from '../storage/events-query';
 import type { StreamTree } from '../storage/stream-tree';
+import { rememberStreamCounts, selectStreamCounts, streamCounts, type StreamCounts } from '../storage/stream-counts';
 import { runRead, withTree } from './tree-calls';
 import type { AccessContext } from '../core/context';
 import { maxValueOf } from '../core/limits';
@@ -72,20 +73,31 @@ function coversEverything(queries: StreamsQuery[], tree: StreamTree, state: Even
   return state !== 'default' || ![...tree.byId.values()].some((s) => s.trashed);
 }
 
-/** Starting from `event_streams` pays off when the named streams are a small part of the tree. */
-/** Start from `event_streams` only when the queried streams are at most 1/8 of the tree. */
+/** Without measured counts: start from `event_streams` only when the queried streams are at most 1/8 of the tree. */
 const LINKED_STREAMS_SHARE = 8;
+/**
+ * Reading one event through its links (link row, event row, then a sort) costs about this many rows of a walk
+ * down the time index (event row and JSON checks only).
+ */
+const LINK_ROW_COST = 2;
 
-function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQuery[], tree: StreamTree): string[] | undefined {
+/**
+ * Whether to start from `event_streams` (decision 023). Walking the time index reads about `wanted / s` rows
+ * to find `wanted` matches when a share `s` of the links is in the queried streams; starting from the links
+ * reads every matching link, then sorts. With measured counts the cheaper one is chosen; without them, the
+ * old rule of a small part of the tree.
+ */
+export function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQuery[], tree: StreamTree, counts: StreamCounts | undefined, wanted: number): string[] | undefined {
   if (queries.some((q) => q.any.includes('*'))) return undefined;
   const union = [...new Set(compiled.flatMap((q) => q.any))];
-  // Only a small part of the tree: for a broad set, walking the time index finds the newest matches in a
-  // few hundred rows, while the link path first gathers every linked event (measured: 75 of 200 streams at
-  // 100k events ran at 0.08 × floor B through the links; docs/performance.md).
-  return union.length * LINKED_STREAMS_SHARE <= tree.size ? union : undefined;
+  if (counts === undefined || counts.total === 0) return union.length * LINKED_STREAMS_SHARE <= tree.size ? union : undefined;
+  let matched = 0;
+  for (const id of union) matched += counts.byStream.get(id) ?? 0;
+  const walk = matched === 0 ? counts.total : Math.min(counts.total, (wanted * counts.total) / matched);
+  return LINK_ROW_COST * matched < walk ? union : undefined;
 }
 
-function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>): EventsFilter {
+function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>, counts: StreamCounts | undefined): EventsFilter {
   const state = p.state ?? 'default';
   const compiled = compileStreamsQuery(queries, tree, ctx.permissions, state);
   const everything = coversEverything(queries, tree, state);
@@ -95,7 +107,7 @@ function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries
     from: window.from,
     to: window.to,
     streams: everything ? null : compiled,
-    linkedTo: everything ? undefined : linkedStreams(queries, compiled, tree),
+    linkedTo: everything ? undefined : linkedStreams(queries, compiled, tree, counts, (window.limit ?? Infinity) + (p.skip ?? 0)),
     types: typeFilter(p.types),
     tags: p.tags?.map((t) => t.trim()),
     running: p.running === true,
@@ -140,14 +152,16 @@ export const eventsGetMethod = accessMethod({
       return ok(p.includeDeletions ? { events, eventDeletions: [] } : { events });
     }
     const firstSize = Math.min(PAGE_SIZE, limit);
+    const { counts, refresh } = streamCounts(ctx.user.id, ctx.now);
     const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
-      const f = buildFilter(ctx, tree, p, queries, window);
-      const page = selectEventsPage(ctx.db, f, firstSize, p.skip ?? 0);
-      const statements = p.includeDeletions
-        ? [page, selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, f.visibility)]
-        : [page];
-      const results = (await runRead(ctx, tree, statements)) as [EventDbRow[], { id: string; deleted: number }[]?];
-      return { filter: f, rows: results[0], deletions: results[1] };
+      const f = buildFilter(ctx, tree, p, queries, window, counts);
+      const statements: Parameters<typeof runRead>[2] = [selectEventsPage(ctx.db, f, firstSize, p.skip ?? 0)];
+      if (p.includeDeletions) statements.push(selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, f.visibility));
+      // Counts for the plans of later requests ride along, at most once a minute (decision 023).
+      if (refresh) statements.push(selectStreamCounts(ctx.db, ctx.user.id));
+      const results = await runRead(ctx, tree, statements);
+      if (refresh) rememberStreamCounts(ctx.user.id, results[results.length - 1] as { s: string; n: number }[], ctx.now);
+      return { filter: f, rows: results[0] as EventDbRow[], deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
     });
     // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).
     const complete = rows.length < firstSize || rows.length >= limit;

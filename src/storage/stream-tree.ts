@@ -135,12 +135,21 @@ export function bumpStreamsVersion(db: Db, userId: string) {
   return db.update(users).set({ streamsVersion: sql`${users.streamsVersion} + 1` }).where(eq(users.id, userId));
 }
 
+/** Checks made by `treeVersionCheck`, so a batch can recognise them among other statements (decision 022). */
+const checks = new WeakMap<object, { userId: string; version: number }>();
+
 /**
  * First statement of a write batch planned on a cached tree: when the version moved, it aborts the batch
  * ('tree-changed'), so D1 rolls it back and the call is re-planned.
  */
 export function treeVersionCheck(db: Db, userId: string, version: number) {
-  return db.all(
+  const check = db.all(
     sql`SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ${userId}) = ${version} THEN 1 ELSE ${abortSql('tree-changed')} END AS ok`,
   );
+  checks.set(check, { userId, version });
+  return check;
+}
+
+export function checkedTreeVersion(statement: object) {
+  return checks.get(statement);
 }
