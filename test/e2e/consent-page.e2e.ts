@@ -51,13 +51,19 @@ async function phonePage(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
+/** Submits a form and waits for the next page's own load (not the current page's, already loaded). */
+async function submit(page: Page, act: () => Promise<void>) {
+  const loaded = page.waitForEvent('load');
+  await act();
+  await loaded;
+}
+
 async function signIn(page: Page, username: string, password: string) {
   // Keyboard only: the login field has focus, Tab moves to the password, Enter signs in.
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState();
+  await submit(page, () => page.keyboard.press('Enter'));
 }
 
 const text = async (page: Page) => (await page.locator('body').innerText()).replace(/\s+/g, ' ');
@@ -106,8 +112,7 @@ describe('an app authorization request answered in Chromium', () => {
     await page.screenshot({ path: artifactPath('consent-code.png'), fullPage: true });
     // The next step's code (the enrolment used the current one; one step of drift is accepted).
     await page.keyboard.type(await totpAt(secret, Date.now() / 1000 + TOTP_STEP_SECONDS));
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState();
+    await submit(page, () => page.keyboard.press('Enter'));
     const consent = await text(page);
     expect(consent).toContain(`Signed in as ${username}`);
     expect(consent).toContain('Mood See, add and change the data');
@@ -146,8 +151,7 @@ describe('an app authorization request answered in Chromium', () => {
     await page.goto(second.authUrl);
     await signIn(page, username, password);
     expect(await text(page)).toContain('Two-step sign-in');
-    await page.getByRole('button', { name: 'Refuse' }).click();
-    await page.waitForLoadState();
+    await submit(page, () => page.getByRole('button', { name: 'Refuse' }).click());
     expect(await text(page)).toContain('Access refused You can close this window');
     const refused = await service.pollAccessRequest(second.poll);
     expect(refused.status).toBe('REFUSED');
