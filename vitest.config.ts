@@ -13,6 +13,9 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
+              // A second database for test/lagging-replica.ts: a copy of DB taken at one moment, answering a
+              // simulated replica's reads (the account's databases themselves come from wrangler.toml).
+              d1Databases: { DB_LAGGING_REPLICA: 'lagging-replica' },
               // A real (emulated) `send_email` binding under another name: the password-reset test hands it to the
               // Worker as MAILER, while every other test keeps the local outbox.
               email: { send_email: [{ name: 'TEST_MAILER' }] },

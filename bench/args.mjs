@@ -20,7 +20,10 @@ const HELP = `npm run bench -- [flags]
   --soak S                instead of the scenarios: S seconds of the mixed load, memory every --sample seconds
   --soak-mix NAME         mixed (default: 70 % events.get, 20 % events.create, 10 % streams/accesses),
                           floorA or floorB (the floors only, to compare the runtime's own memory)
-  --sample S              seconds between memory samples of a soak (default 30)`;
+  --sample S              seconds between memory samples of a soak (default 30)
+  --latency SPEC          simulated round-trip delays in ms, e.g. d1=80,replica=5,kv=10,do=10 (D1 primary, D1
+                          replica, KV read, account object; docs/scaling.md); skips the real-time runs
+  --no-sessions           every D1 session starts on the primary (read replication off), to compare`;
 
 /** Events seeded before a soak unless --events says otherwise (about 30 s of seeding). */
 export const SOAK_EVENTS = 10_000;
@@ -31,7 +34,7 @@ export function parseArgs(argv) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${HELP}`);
     const [key, inline] = a.slice(2).split('=', 2);
-    if (['quick', 'keep-state', 'help', 'realtime', 'no-realtime'].includes(key)) flags.set(key, true);
+    if (['quick', 'keep-state', 'help', 'realtime', 'no-realtime', 'no-sessions'].includes(key)) flags.set(key, true);
     else flags.set(key, inline ?? argv[++i]);
   }
   if (flags.get('help')) {
@@ -45,7 +48,7 @@ export function parseArgs(argv) {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} needs a number ≥ 0\n${HELP}`);
     return n;
   };
-  const known = new Set(['quick', 'keep-state', 'help', 'realtime', 'no-realtime', 'realtime-sockets', 'realtime-writes', 'idle-sockets', 'idle-seconds', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout', 'soak', 'soak-mix', 'sample']);
+  const known = new Set(['quick', 'keep-state', 'help', 'realtime', 'no-realtime', 'realtime-sockets', 'realtime-writes', 'idle-sockets', 'idle-seconds', 'connections', 'duration', 'rounds', 'events', 'small-events', 'seed-concurrency', 'only', 'out', 'timeout', 'soak', 'soak-mix', 'sample', 'latency', 'no-sessions']);
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key}\n${HELP}`);
   const opts = {
     quick,
@@ -68,7 +71,12 @@ export function parseArgs(argv) {
     soak: flags.has('soak') ? Math.max(1, num('soak', 0)) : null,
     soakMix: String(flags.get('soak-mix') ?? 'mixed'),
     sample: Math.max(1, num('sample', 30)),
+    latency: flags.has('latency') ? String(flags.get('latency')) : null,
+    sessions: flags.get('no-sessions') !== true,
   };
+  if (opts.latency !== null && !/^(?:(?:d1|replica|kv|do)=\d+(?:\.\d+)?,?)+$/.test(opts.latency)) {
+    throw new Error(`--latency takes name=ms pairs among d1, replica, kv, do (e.g. d1=80,replica=5,kv=10)\n${HELP}`);
+  }
   if (opts.soak && !flags.has('events')) opts.events = SOAK_EVENTS;
   if (!['mixed', 'floorA', 'floorB'].includes(opts.soakMix)) throw new Error(`--soak-mix is mixed, floorA or floorB\n${HELP}`);
   if (opts.events < opts.smallEvents) opts.events = opts.smallEvents;

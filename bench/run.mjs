@@ -79,7 +79,14 @@ try {
   starting = startDevServer({
     stateDir,
     logLevel: 'error',
-    vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1', REALTIME_MAX_SOCKETS: socketCap },
+    vars: {
+      TOKEN_KEY: randomBytes(32).toString('hex'),
+      BENCH: '1',
+      REALTIME_MAX_SOCKETS: socketCap,
+      // The latency simulation and the sessions switch (src/bench/latency.ts, docs/scaling.md).
+      ...(opts.latency ? { BENCH_LATENCY: opts.latency } : {}),
+      ...(opts.sessions ? {} : { BENCH_SESSIONS: 'off' }),
+    },
     extraArgs,
   });
   server = await starting;
@@ -147,7 +154,8 @@ try {
   }
   if (streamsOk) Object.assign(ctx, await seedAccesses(base, user), await seedAttachment(base, user));
   await runPhase('large');
-  const realtime = opts.skipRealtime ? null : await runRealtime(base, server.pid, user, opts, log);
+  // Under a latency simulation only the request scenarios are meaningful (docs/scaling.md).
+  const realtime = opts.skipRealtime || opts.latency ? null : await runRealtime(base, server.pid, user, opts, log);
   log('audit: waiting for the queue to drain…');
   const audit = await auditSummary(base, user);
 

@@ -87,4 +87,8 @@ export interface Env {
   AUDIT_RETENTION_DAYS?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
+  /** Bench only: simulated round-trip delays, e.g. `d1=80,replica=5,kv=10,do=10` (src/bench/latency.ts). */
+  BENCH_LATENCY?: string;
+  /** Bench only: `off` starts every D1 session on the primary (read replication off). */
+  BENCH_SESSIONS?: string;
 }

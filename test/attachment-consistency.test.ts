@@ -195,13 +195,19 @@ describe('removing references removes the blobs once the D1 batch committed', ()
 });
 
 describe('the sweeper', () => {
-  it('deletes the files of an upload whose request died before attaching them, once its grace period is over', async () => {
+  /** A file stored under a journaled upload whose request died before attaching it. */
+  async function abandonedUpload() {
     const db = getDb(env.DB);
     const uploadId = newId();
     const key = blobKey(userId, uploadId, newId());
     const started = Date.now() / 1000;
     await journalUpload(db, userId, uploadId, started);
     await env.ATTACHMENTS.put(key, 'abandoned bytes');
+    return { db, key, started };
+  }
+
+  it('deletes the files of an upload whose request died before attaching them, once its grace period is over', async () => {
+    const { db, key, started } = await abandonedUpload();
     // Still in flight as far as anyone can tell: left alone.
     await sweepBlobs(env.ATTACHMENTS, db, started + 3600);
     expect(await blobKeys(key)).toEqual([key]);
@@ -211,12 +217,7 @@ describe('the sweeper', () => {
   });
 
   it("runs from the Worker's quarter-hour Cron Trigger (wrangler.toml), not only on the hour", async () => {
-    const db = getDb(env.DB);
-    const uploadId = newId();
-    const key = blobKey(userId, uploadId, newId());
-    const started = Date.now() / 1000;
-    await journalUpload(db, userId, uploadId, started);
-    await env.ATTACHMENTS.put(key, 'abandoned bytes');
+    const { key, started } = await abandonedUpload();
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: (started + 2 * 86_400) * 1000, cron: '15,30,45 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);

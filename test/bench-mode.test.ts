@@ -3,6 +3,8 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { benchApp } from '../src/bench/app';
 import { BENCH_HEADERS, instrumentD1, instrumentEnv, instrumentKv, instrumentR2, type StorageCounts } from '../src/bench/instrument';
+import { NO_LATENCY, parseLatency } from '../src/bench/latency';
+import { accountObject } from '../src/realtime/account-notifier';
 import { runGuarded } from '../src/auth/request-guard';
 import { getDb } from '../src/storage/db';
 import { accesses, users } from '../src/storage/schema';
@@ -89,5 +91,49 @@ describe('bench instrumentation counts storage calls (wrapper called directly on
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ one: 1 });
     expect(bench.counts).toEqual({ d1: 1, kvReads: 0, r2: 0 });
+  });
+});
+
+describe('bench latency simulation (npm run bench -- --latency …, docs/scaling.md)', () => {
+  /** Milliseconds one trivial query takes through an instrumented env with these settings. */
+  async function timed(vars: Partial<typeof env>, start: string | null): Promise<number> {
+    const bench = instrumentEnv({ ...env, ...vars });
+    const before = Date.now();
+    const target = start === null ? bench.env.DB : bench.env.DB.withSession(start);
+    await target.prepare('SELECT 1').first();
+    return Date.now() - before;
+  }
+
+  it('parses d1, replica, kv and do delays, and ignores a malformed setting as a whole', () => {
+    expect(parseLatency('d1=80,replica=5,kv=10')).toEqual({ d1: 80, replica: 5, kv: 10, do: 0 });
+    expect(parseLatency('d1=80,disk=3')).toEqual(NO_LATENCY);
+    expect(parseLatency(undefined)).toEqual(NO_LATENCY);
+  });
+
+  it('a primary round trip waits the d1 delay, a read of a replica-started session the replica delay', async () => {
+    expect(await timed({ BENCH_LATENCY: 'd1=60' }, null)).toBeGreaterThanOrEqual(60);
+    expect(await timed({ BENCH_LATENCY: 'd1=60' }, 'first-primary')).toBeGreaterThanOrEqual(60);
+    expect(await timed({ BENCH_LATENCY: 'd1=0,replica=60' }, 'first-unconstrained')).toBeGreaterThanOrEqual(60);
+  });
+
+  it('BENCH_SESSIONS=off starts every session on the primary: a replica-started read then waits the d1 delay', async () => {
+    expect(await timed({ BENCH_LATENCY: 'd1=60,replica=0', BENCH_SESSIONS: 'off' }, 'first-unconstrained')).toBeGreaterThanOrEqual(60);
+  });
+
+  it('a KV read waits the kv delay, and keeps being counted', async () => {
+    const bench = instrumentEnv({ ...env, BENCH_LATENCY: 'kv=60' });
+    const before = Date.now();
+    await bench.env.ACCESSES.get('bench-missing-key');
+    expect(Date.now() - before).toBeGreaterThanOrEqual(60);
+    expect(bench.counts.kvReads).toBe(1);
+  });
+});
+
+describe('bench latency simulation of the account objects', () => {
+  it('an RPC to an account object waits the do delay and still reaches the object', async () => {
+    const bench = instrumentEnv({ ...env, BENCH_LATENCY: 'do=60' });
+    const before = Date.now();
+    expect(await accountObject(bench.env, 'bench-latency-object').authorityState()).toEqual({ bookmark: null, pending: false });
+    expect(Date.now() - before).toBeGreaterThanOrEqual(60);
   });
 });

@@ -46,9 +46,11 @@ function countingD1(d1: D1Database) {
     targets.set(proxy, stmt);
     return proxy;
   };
-  const binding = new Proxy(d1, {
+  // The binding and each request's session (D1 Sessions API) count alike.
+  const counting = <T extends Pick<D1Database, 'prepare' | 'batch'>>(d: T): T => new Proxy(d, {
     get(t, p) {
       const v = Reflect.get(t, p) as unknown;
+      if (p === 'withSession') return (start?: string) => counting((v as D1Database['withSession']).call(t, start));
       if (p === 'prepare') return (sql: string) => wrap(t.prepare(sql), sql);
       if (p === 'batch') {
         return (stmts: D1PreparedStatement[]) => {
@@ -59,7 +61,7 @@ function countingD1(d1: D1Database) {
       return typeof v === 'function' ? (v as Function).bind(t) : v;
     },
   });
-  return { binding, counts };
+  return { binding: counting(d1), counts };
 }
 
 async function fetchWithCountingD1(path: string, token: string) {

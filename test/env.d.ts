@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The simulated replica's database (test/lagging-replica.ts). */
+      DB_LAGGING_REPLICA: D1Database;
       /** Miniflare's emulated `send_email` binding (vitest.config.ts), passed as MAILER by the password-reset test. */
       TEST_MAILER: SendEmail;
     }

@@ -47,13 +47,13 @@ describe('headers and CORS (§2.10)', () => {
     }
   });
 
-  it('echoes the Origin with credentials, exposes API-Version and Pryv-Access-Id, and varies on Origin', async () => {
+  it('echoes the Origin with credentials, exposes API-Version, Pryv-Access-Id and Pryv-Bookmark, and varies on Origin', async () => {
     const res = await call('GET', '/reg/service/info', { headers: { Origin: ORIGIN } });
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe(ORIGIN);
     expect(res.headers.get('Access-Control-Allow-Credentials')).toBe('true');
-    expect(res.headers.get('Access-Control-Expose-Headers')).toBe('API-Version, Pryv-Access-Id');
+    expect(res.headers.get('Access-Control-Expose-Headers')).toBe('API-Version, Pryv-Access-Id, Pryv-Bookmark');
     expect(res.headers.get('Access-Control-Allow-Methods')).toBe('POST, GET, PUT, DELETE, OPTIONS');
-    expect(res.headers.get('Access-Control-Allow-Headers')).toBe('Authorization, Content-Type');
+    expect(res.headers.get('Access-Control-Allow-Headers')).toBe('Authorization, Content-Type, Pryv-Bookmark');
     expect(res.headers.get('Access-Control-Max-Age')).toBe('31536000');
     expect(res.headers.get('Vary')).toBe('Origin');
   });

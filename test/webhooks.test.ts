@@ -3,8 +3,9 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
 import { newId } from '../src/lib/ids';
 import { outboundUrlProblem } from '../src/lib/outbound-url';
-import { accesses } from '../src/storage/schema';
+import { accesses, webhooks as webhooksTable } from '../src/storage/schema';
 import { addPending, claimDelivery } from '../src/storage/webhooks';
+import { instrumentD1, type StorageCounts } from '../src/bench/instrument';
 import { deliverQueued } from '../src/webhooks/deliver';
 import { db, userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
@@ -143,6 +144,28 @@ describe('webhooks: methods and access rules', () => {
     const times = webhook.runs.map((r: { timestamp: number }) => r.timestamp);
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(webhook.lastRun).toEqual(webhook.runs[0]);
+  });
+});
+
+describe('webhooks: scheduling cost', () => {
+  /** D1 round trips of one warm events.create, those run after the response (webhook scheduling) included. */
+  async function createCost(username: string, token: string): Promise<number> {
+    const counts: StorageCounts = { d1: 0, kvReads: 0, r2: 0 };
+    const body = { streamIds: ['diary'], type: 'note/txt', content: 'x' };
+    const res = await call('POST', `/${username}/events`, { token, body, vars: { DB: instrumentD1(env.DB, counts) } });
+    expect(res.status).toBe(201);
+    return counts.d1;
+  }
+
+  it("costs nothing on an account without an active webhook: the access check's statement tells, in the write's round trip", async () => {
+    const { username, app } = await accountWithApp();
+    await createCost(username, app.token); // warms the token cache
+    expect(await createCost(username, app.token)).toBe(1);
+    const hook = await createHook(username, app.token, hookUrl('cost'));
+    expect(hook.status).toBe(201);
+    // One statement after the response now adds the change to the webhook's pending messages.
+    expect(await createCost(username, app.token)).toBe(2);
+    expect((await db().select().from(webhooksTable).where(eq(webhooksTable.id, hook.body.webhook.id)))[0].pending).toContain('eventsChanged');
   });
 });
 

@@ -4,9 +4,9 @@ export function corsHeaders(req: Request): Record<string, string> {
   const headers: Record<string, string> = {
     'Access-Control-Allow-Origin': origin ?? '*',
     'Access-Control-Allow-Credentials': 'true',
-    'Access-Control-Expose-Headers': 'API-Version, Pryv-Access-Id',
+    'Access-Control-Expose-Headers': 'API-Version, Pryv-Access-Id, Pryv-Bookmark',
     'Access-Control-Allow-Methods': req.headers.get('access-control-request-method') ?? 'POST, GET, PUT, DELETE, OPTIONS',
-    'Access-Control-Allow-Headers': req.headers.get('access-control-request-headers') ?? 'Authorization, Content-Type',
+    'Access-Control-Allow-Headers': req.headers.get('access-control-request-headers') ?? 'Authorization, Content-Type, Pryv-Bookmark',
     'Access-Control-Max-Age': '31536000',
   };
   if (origin) headers.Vary = 'Origin';

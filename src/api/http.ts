@@ -1,11 +1,12 @@
 import { Hono, type Context as HonoContext } from 'hono';
 import { baseContext } from '../calls/base-context';
-import { callPublicMethod, callUserMethod, type CallHeaders } from '../calls/call-path';
+import { BOOKMARK_HEADER, callPublicMethod, callUserMethod, type CallHeaders } from '../calls/call-path';
 import { readConfig, withSlash } from '../config';
 import type { PublicContext } from '../core/context';
 import { ApiError, err, MESSAGES } from '../core/errors';
 import type { Env } from '../env';
 import { METHODS } from '../methods';
+import { accountAuthority } from '../realtime/authority-client';
 import { accountNotifier } from '../realtime/account-notifier';
 import { openPlainChannel, openSocketIo } from '../realtime/upgrade';
 import { answerConsentForm, serveConsentPage } from '../web/consent-route';
@@ -38,8 +39,9 @@ function publicContext(c: C): PublicContext {
   }
   const ip = c.req.header('cf-connecting-ip') ?? '';
   const base = baseContext(c.env, { baseUrl: config.publicUrl ?? withSlash(url.origin), host: url.host, origin, ip, waitUntil });
-  // Every notice also goes to the account's object, for its real-time sockets.
-  return { ...base, notifier: accountNotifier(c.env, base.notifier) };
+  // Every notice also goes to the account's object, for its real-time sockets; the same object is the account's
+  // authorization authority, which lets reads start on a D1 replica (decision 026).
+  return { ...base, notifier: accountNotifier(c.env, base.notifier), authority: accountAuthority(c.env) };
 }
 
 /** Query parameters that carry credentials: never params, never audited. */
@@ -139,6 +141,9 @@ async function userDispatch(c: C, username: string, rest: string[]): Promise<Res
           : undefined,
         query: auditQuery(url, pathParams),
         source: 'http',
+        // HTTP semantics: a GET only reads, so its D1 session may start on the nearest replica.
+        readOnly: c.req.method === 'GET' || c.req.method === 'HEAD',
+        bookmark: c.req.header(BOOKMARK_HEADER),
       },
       headers,
     );

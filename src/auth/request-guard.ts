@@ -9,7 +9,8 @@ import { abortExpression, abortReason } from '../storage/d1-errors';
 /**
  * The first statement of every method's D1 batch. It re-checks the access against D1 — same token hash,
  * not deleted, same `modified` (permissions, expiry), personal session not ended — and yields the user's
- * stream-tree version. When the check fails it aborts (`abortExpression`), which raises an SQL error: D1 then rolls the whole batch back, so no write of a revoked access ever lands, and a cached (KV) access
+ * stream-tree version and whether the account has an active webhook (so a change of an account without
+ * webhooks costs no scheduling statement after the response). When the check fails it aborts (`abortExpression`), which raises an SQL error: D1 then rolls the whole batch back, so no write of a revoked access ever lands, and a cached (KV) access
  * costs no extra round trip. See docs/decisions/003-edge-authorization.md.
  */
 function guardStatement(d1: D1Database, access: AccessRow, now: number): D1PreparedStatement {
@@ -19,7 +20,8 @@ function guardStatement(d1: D1Database, access: AccessRow, now: number): D1Prepa
         SELECT 1 FROM accesses WHERE id = ?1 AND token_hash = ?2 AND deleted IS NULL
           AND modified = ?3 AND (type <> 'personal' OR session_expires >= ?4))
       THEN (SELECT streams_version FROM users WHERE id = ?5)
-      ELSE ${abortExpression('access-changed')} END AS v`,
+      ELSE ${abortExpression('access-changed')} END AS v,
+      EXISTS (SELECT 1 FROM webhooks WHERE user_id = ?5 AND state = 'active') AS w`,
     )
     .bind(access.id, access.tokenHash ?? '', access.modified, now, access.userId);
 }
@@ -32,7 +34,7 @@ export async function runGuarded<T extends readonly BatchItem<'sqlite'>[]>(
   access: AccessRow,
   now: number,
   statements: T,
-): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }>> {
+): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }> & { activeWebhooks: boolean }> {
   let out: Awaited<ReturnType<typeof runBatch<T>>>;
   try {
     out = await runBatch(db, statements, guardStatement(db.$client, access, now));
@@ -40,6 +42,6 @@ export async function runGuarded<T extends readonly BatchItem<'sqlite'>[]>(
     if (abortReason(e) === 'access-changed') throw new StaleAccessError();
     throw e;
   }
-  const guard = out.lead?.results[0] as { v: number } | undefined;
-  return { streamsVersion: Number(guard?.v ?? 0), results: out.results as never };
+  const guard = out.lead?.results[0] as { v: number; w: number } | undefined;
+  return { streamsVersion: Number(guard?.v ?? 0), results: out.results as never, activeWebhooks: Boolean(guard?.w ?? 1) };
 }

@@ -18,6 +18,7 @@ import {
 } from '../auth/resolve-access';
 import { SESSION_SECONDS, TOUCH_INTERVAL_SECONDS } from '../auth/session';
 import type { AuditRecord } from '../core/audit';
+import type { Authority, AuthorityState } from '../core/authority';
 import type { AccessContext, MethodResult, PublicContext, UserContext } from '../core/context';
 import { ApiError, err, MESSAGES, StaleAccessError, toApiError } from '../core/errors';
 import { CHANGE_KINDS, type ChangeKind } from '../core/notices';
@@ -31,6 +32,8 @@ import type { AccessMethod, MethodDef } from '../methods/table';
 import { touchAccess } from '../storage/accesses';
 import { parseJson, type Db } from '../storage/db';
 import { dbFor } from '../storage/directory';
+import { covers, FIRST_PRIMARY, FIRST_UNCONSTRAINED, isBookmark, type SessionStart } from '../storage/sessions';
+import { RequestSession } from './request-session';
 
 /** One call as a transport received it, before anything is checked. */
 export interface UserCall {
@@ -53,7 +56,14 @@ export interface UserCall {
   /** Query-string and path params, for audit; never the body. */
   query: Record<string, unknown>;
   source: AuditRecord['source']['name'];
+  /** A call that only reads (an HTTP GET): its D1 session may start on the nearest replica. */
+  readOnly?: boolean;
+  /** The client's `Pryv-Bookmark`: the request then sees at least the database state it names. */
+  bookmark?: string;
 }
+
+/** Response header carrying the request's D1 bookmark; a client sends it back to read its own writes. */
+export const BOOKMARK_HEADER = 'Pryv-Bookmark';
 
 /** Out-parameters for the transport: response headers decided on the way (`Pryv-Access-Id`). */
 export type CallHeaders = Record<string, string>;
@@ -74,10 +84,14 @@ class RequestScope {
   /** Bumped by `restart`: a place reserved by an abandoned attempt is not filled. */
   private attempt = 0;
   private readonly changed = new Set<ChangeKind>();
+  /** What this request's guarded round trips said of the account's active webhooks; undefined when none ran. */
+  private activeWebhooks: boolean | undefined;
   /** Errors already recorded by the call that raised them (so the request's own refusal is not recorded twice). */
   private readonly recorded = new Set<unknown>();
   user: { id: string; username: string } | null = null;
   accessId: string | null = null;
+  /** The request's D1 session on the account's database, once the account is known. */
+  session: RequestSession | null = null;
 
   constructor(
     readonly base: PublicContext,
@@ -120,10 +134,15 @@ class RequestScope {
     this.attempt += 1;
     this.changed.clear();
     this.recorded.clear();
+    this.activeWebhooks = undefined;
   }
 
   noteChanges(kinds: readonly ChangeKind[]): void {
     for (const kind of kinds) this.changed.add(kind);
+  }
+
+  noteWebhooks(active: boolean): void {
+    this.activeWebhooks ||= active;
   }
 
   /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
@@ -133,7 +152,8 @@ class RequestScope {
     if (records.length > 0) this.base.audit.record(records, waitUntil);
     if (this.user && this.changed.size > 0) {
       const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
-      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now }, waitUntil);
+      const webhooks = this.activeWebhooks ?? true; // unknown without a guarded round trip: look
+      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now, webhooks }, waitUntil);
     }
   }
 }
@@ -148,6 +168,7 @@ async function runMethod<C>(
   place?: AuditPlace,
 ): Promise<MethodResult> {
   const { audited } = def;
+  const settle = def.revokes ? await announceRevocation(scope) : null;
   try {
     const result = await def.call(ctx, raw);
     if (audited) scope.audit(def.id, query, undefined, place);
@@ -157,7 +178,45 @@ async function runMethod<C>(
   } catch (e) {
     if (audited && !(e instanceof StaleAccessError && e.retryable)) scope.audit(def.id, query, e, place);
     throw e;
+  } finally {
+    settle?.();
   }
+}
+
+/**
+ * Before a call that may end or narrow accesses: tells the account's authority, so that replica reads of the
+ * account go to the primary until the change is settled with the bookmark after it (decision 026). Settling
+ * happens after the response: until then the announcement alone keeps replicas out.
+ */
+async function announceRevocation(scope: RequestScope): Promise<(() => void) | null> {
+  const { authority, request } = scope.base;
+  const user = scope.user;
+  if (!authority || !user) return null;
+  const ticket = await authority.announce({ userId: user.id, username: user.username });
+  return () => {
+    const bookmark = scope.session?.bookmark() ?? null;
+    request.waitUntil(
+      authority.settle(user.id, ticket, bookmark).catch((e: unknown) => console.error('authorization change not settled:', e instanceof Error ? e.message : String(e))),
+    );
+  };
+}
+
+/** A retryable stale-access signal: the request re-runs once, on the primary. */
+function recheckOnPrimary(): StaleAccessError {
+  const stale = new StaleAccessError();
+  stale.retryable = true;
+  return stale;
+}
+
+/**
+ * Whether a replica's answers about this account can be trusted: it must have seen the account's latest
+ * authorization change, and none may be in flight. Asked in parallel with the request's own D1 round trip.
+ */
+function replicaCheck(authority: Authority, userId: string): () => Promise<AuthorityState> {
+  const asked = authority.state(userId);
+  // Awaited only when the work is done; an early failure must not go unhandled meanwhile.
+  asked.catch(() => undefined);
+  return () => asked;
 }
 
 /**
@@ -185,7 +244,9 @@ function scheduleTouch(ctx: AccessContext): void {
 export type AccessLookup = (skipCache: boolean) => Promise<Resolution>;
 
 interface AccessRequest {
-  db: Db;
+  db: () => Db;
+  /** The request's D1 session when it may start on a replica (the API); absent: a plain handle on the primary. */
+  session?: RequestSession;
   lookup: AccessLookup;
   /** What the first lookup found (the caller needed it to check the user first). */
   first: Resolution;
@@ -201,18 +262,41 @@ interface AccessRequest {
  */
 async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: CallHeaders, work: (ctx: AccessContext) => Promise<R>): Promise<R> {
   const attempt = async ({ resolved, fromCache }: Resolution): Promise<R> => {
-    if (!resolved) throw err.unknownToken();
+    const { authority } = scope.base;
+    const lagging = req.session?.mayLag === true && authority !== undefined;
+    // A replica's refusal may only mean it has not seen the access yet: the primary confirms it.
+    const refuse = (e: ApiError): ApiError => (lagging ? recheckOnPrimary() : e);
+    if (!resolved) throw refuse(err.unknownToken());
+    const fresh = lagging ? replicaCheck(authority, resolved.user.id) : null;
     const { now } = scope.base;
-    const access = requireLiveAccess(resolved.access, now);
-    if (req.accept && !req.accept(access)) throw err.unknownToken();
+    if (resolved.access === null) throw refuse(err.unknownToken());
+    const access = resolved.access;
+    try {
+      requireLiveAccess(access, now);
+      if (req.accept && !req.accept(access)) throw err.unknownToken();
+    } catch (e) {
+      throw e instanceof ApiError ? refuse(e) : e;
+    }
     scope.accessId = wireAccessId(access);
     headers['Pryv-Access-Id'] = scope.accessId;
-    requireNotExpired(access, now);
+    try {
+      requireNotExpired(access, now);
+    } catch (e) {
+      throw e instanceof ApiError ? refuse(e) : e;
+    }
+    // Before answering (or refusing) from a replica: had it seen the account's latest authorization change?
+    const confirmFresh = async () => {
+      if (!fresh || !req.session) return;
+      // An authority that cannot answer proves nothing: the primary decides (slower, never wrong).
+      const state = await fresh().catch(() => null);
+      if (state && !state.pending && covers(req.session.bookmark(), state.bookmark)) return;
+      throw recheckOnPrimary();
+    };
     // A StaleAccessError is retryable while no guarded round trip of this request has succeeded: nothing was written.
     const state = { guarded: false, streamsVersion: 0 };
     const ctx: AccessContext = {
       ...scope.base,
-      db: req.db,
+      db: req.db(),
       user: resolved.user,
       access,
       token: req.token,
@@ -222,9 +306,10 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
         // 1,000 calls it would cost 1,000 round trips.
         if (statements.length === 0 && state.guarded) return { streamsVersion: state.streamsVersion, results: [] as never };
         try {
-          const out = await runGuarded(req.db, access, now, statements);
+          const { activeWebhooks, ...out } = await runGuarded(ctx.db, access, now, statements);
           state.guarded = true;
           state.streamsVersion = out.streamsVersion;
+          scope.noteWebhooks(activeWebhooks);
           return out;
         } catch (e) {
           if (e instanceof StaleAccessError) e.retryable = !state.guarded;
@@ -237,6 +322,7 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
     try {
       result = await work(ctx);
     } catch (e) {
+      await confirmFresh();
       if (e instanceof StaleAccessError) throw e;
       // An error decided on a cached access alone (bad params, wrong access type) could tell a revoked
       // token's holder more than "unknown token": confirm the access first. The token was accepted: touch.
@@ -246,6 +332,7 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
     }
     // A cached access whose call never reached D1 (empty batch, say) is confirmed before answering.
     if (fromCache && !state.guarded) await ctx.run([]);
+    await confirmFresh();
     scheduleTouch(ctx);
     return result;
   };
@@ -253,7 +340,9 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
     return await attempt(req.first);
   } catch (e) {
     if (!(e instanceof StaleAccessError) || !e.retryable) throw e;
-    // The access changed since it was read (a stale cache entry, or a race): drop it, re-read D1, re-run once.
+    // The access changed since it was read (a stale cache entry, a race, a replica behind): drop it, re-read
+    // D1 on the primary, re-run once.
+    req.session?.toPrimary();
     scope.restart();
     scope.accessId = null;
     delete headers['Pryv-Access-Id'];
@@ -277,22 +366,46 @@ function runNested(scope: RequestScope, ctx: AccessContext, methodId: string, pa
 }
 
 /** The D1 lookup of a user and token, KV and isolate memory first (decision 003). */
-export function tokenLookup(base: PublicContext, db: Db, username: string, token: string | undefined): AccessLookup {
+export function tokenLookup(base: PublicContext, db: () => Db, username: string, token: string | undefined): AccessLookup {
   return async (skipCache) => {
     if (skipCache && token) await forgetAccess(base.env, username, token).catch(() => undefined);
-    return resolveRequest(base.env, db, username, token, base.now, base.request.waitUntil, { skipCache });
+    return resolveRequest(base.env, db(), username, token, base.now, base.request.waitUntil, { skipCache });
   };
 }
 
 /** The account of a user root and the first lookup of the token: 404 for an unknown user comes first (§2.1). */
-async function openUser(scope: RequestScope, base: PublicContext, username: string, token: string | undefined) {
+async function openUser(scope: RequestScope, base: PublicContext, username: string, token: string | undefined, start: SessionStart) {
   if (!isValidUsername(username)) throw err.unknownResource(MESSAGES.unknownUser(username));
-  const db = dbFor(base.env, username);
-  const lookup = tokenLookup(base, db, username, token);
-  const first = await lookup(false);
+  const session = new RequestSession(base.env, username, start);
+  scope.session = session;
+  const lookup = tokenLookup(base, () => session.db, username, token);
+  let first = await lookup(false);
+  if (!first.resolved && session.mayLag) {
+    // A replica may not know an account registered a moment ago: only the primary says it does not exist.
+    session.toPrimary();
+    first = await lookup(false);
+  }
   if (!first.resolved) throw err.unknownResource(MESSAGES.unknownUser(username));
   scope.user = first.resolved.user;
-  return { db, lookup, first, user: first.resolved.user };
+  return { session, lookup, first, user: first.resolved.user };
+}
+
+/**
+ * Where a call's D1 session starts (decision 025): reads at the client's bookmark or the nearest replica,
+ * anything that may write on the primary. Without an authority to check replicas against, on the primary.
+ */
+function sessionStart(base: PublicContext, call: { readOnly?: boolean; bookmark?: string }): SessionStart {
+  if (call.bookmark !== undefined && !isBookmark(call.bookmark)) {
+    throw err.requestStructure(`Invalid "${BOOKMARK_HEADER}" header: send back a value this API returned in it.`);
+  }
+  if (!call.readOnly || !base.authority) return FIRST_PRIMARY;
+  return call.bookmark !== undefined ? { bookmark: call.bookmark } : FIRST_UNCONSTRAINED;
+}
+
+/** The request's bookmark goes back to the client, whatever the outcome. */
+function sendBookmark(scope: RequestScope, headers: CallHeaders): void {
+  const bookmark = scope.session?.bookmark();
+  if (bookmark) headers[BOOKMARK_HEADER] = bookmark;
 }
 
 /**
@@ -306,22 +419,23 @@ export async function callUserMethod(base: PublicContext, call: UserCall, header
     const readToken = def?.auth === 'access' && def.readTokenParam && call.token === undefined ? call.readToken : undefined;
     if (readToken) return await withReadToken(scope, call, def as AccessMethod, dbFor(base.env, call.username), readToken, headers);
     const token = def?.auth === 'access' ? call.token : undefined;
-    const { db, lookup, first, user } = await openUser(scope, base, call.username, token);
+    const { session, lookup, first, user } = await openUser(scope, base, call.username, token, sessionStart(base, call));
     if (call.routeError) throw call.routeError;
     if (!def) throw err.unavailable(call.methodId ?? 'This method');
     if (def.auth === 'public') return await runMethod(scope, def, base, await call.params(), call.query);
     if (def.auth === 'user') {
-      const userCtx: UserContext = { ...base, db, user };
+      const userCtx: UserContext = { ...base, db: session.db, user };
       return await runMethod(scope, def, userCtx, await call.params(), call.query);
     }
     if (call.token === undefined) throw err.missingToken();
-    const request: AccessRequest = { db, lookup, first, token: call.token };
+    const request: AccessRequest = { db: () => session.db, session, lookup, first, token: call.token };
     return await withAccess(scope, request, headers, accessWork(scope, def, call));
   } catch (e) {
     // Refusals decided before the method ran (unknown user, route, token) are calls too, for audit.
     if (!scope.wasRecorded(e)) scope.audit(call.methodId ?? null, call.query, e);
     throw e;
   } finally {
+    sendBookmark(scope, headers);
     scope.finish();
   }
 }
@@ -371,7 +485,7 @@ async function withReadToken(
   scope.user = first.resolved!.user;
   if (call.routeError) throw call.routeError;
   const lookup: AccessLookup = async () => (await resolve()) ?? { resolved: null, fromCache: false };
-  return withAccess(scope, { db, lookup, first, token: first.token }, headers, accessWork(scope, def, call));
+  return withAccess(scope, { db: () => db, lookup, first, token: first.token }, headers, accessWork(scope, def, call));
 }
 
 /** A method call received on a socket (Socket.IO `emit(methodId, params, ack)`, §5.14). */
@@ -419,9 +533,9 @@ export interface AccessOpening {
 export async function withUserAccess<R>(base: PublicContext, opening: AccessOpening, headers: CallHeaders, work: (ctx: AccessContext) => Promise<R>): Promise<R> {
   const scope = new RequestScope(base, opening.username, opening.source);
   try {
-    const { db, lookup, first } = await openUser(scope, base, opening.username, opening.token);
+    const { session, lookup, first } = await openUser(scope, base, opening.username, opening.token, FIRST_PRIMARY);
     if (opening.token === undefined) throw err.missingToken();
-    const result = await withAccess(scope, { db, lookup, first, token: opening.token }, headers, work);
+    const result = await withAccess(scope, { db: () => session.db, session, lookup, first, token: opening.token }, headers, work);
     scope.audit(opening.action, opening.query);
     return result;
   } catch (e) {
@@ -454,7 +568,7 @@ export async function withPageAccess<R>(
   try {
     scope.user = first.resolved.user;
     const db = dbFor(base.env, first.resolved.user.username);
-    return await withAccess(scope, { db, lookup: target.lookup, first, token: target.token, accept: target.accept }, {}, work);
+    return await withAccess(scope, { db: () => db, lookup: target.lookup, first, token: target.token, accept: target.accept }, {}, work);
   } catch (e) {
     if (e instanceof ApiError && (e.id === 'invalid-access-token' || e.id === 'forbidden')) return null;
     throw e;

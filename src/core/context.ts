@@ -7,6 +7,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config';
 import type { Env } from '../env';
 import type { AuditSink } from './audit';
+import type { Authority } from './authority';
 import type { ChangeKind, Notifier } from './notices';
 import type { Permissions } from './permissions';
 import type { FileBody } from './uploads';
@@ -47,6 +48,11 @@ export interface PublicContext {
   notifier: Notifier;
   /** Where the call path sends one record per call. */
   audit: AuditSink;
+  /**
+   * The accounts' authorization authority (decision 026). Without one, every request's D1 session starts on the
+   * primary: a replica is only trusted to judge an access when the authority says it is fresh enough.
+   */
+  authority?: Authority;
 }
 
 /** Calls addressed to an existing account but taking no token (auth.login). */

@@ -13,6 +13,11 @@ export interface ChangeNotice {
   changes: ChangeKind[];
   /** Float seconds, when the request ended. */
   time: number;
+  /**
+   * False only when the request's guarded round trips saw no active webhook on the account (read in the
+   * same statement as the access check): webhook scheduling then has nothing to do.
+   */
+  webhooks: boolean;
 }
 
 /** Where notices go. Emitting is synchronous and in memory: subscribers schedule their own I/O with `waitUntil`. */

@@ -66,6 +66,8 @@ export const accountMethods = [
     }),
     who: ['personal'],
     batch: true,
+    // `logoutOtherSessions` ends sessions (decision 026).
+    revokes: true,
     handler: async (ctx, params) => {
       const { db, user, access, now } = ctx;
       const newHash = await hashPassword(params.newPassword);

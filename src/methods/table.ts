@@ -22,6 +22,11 @@ interface Declaration<S extends Schema, C, P extends Payload> {
   changes?: readonly ChangeKind[];
   /** False for a method that only carries other calls (`callBatch`): those are audited, it is not (§5.13). */
   audited?: boolean;
+  /**
+   * Whether a call may end or narrow what tokens authorize (decision 026); default: it changes `accesses`.
+   * The call path then announces it to the account's authority, so no replica judges a token meanwhile.
+   */
+  revokes?: boolean;
   /** A check of the raw params before the schema, for errors whose `data` the contract fixes (`callBatch`). */
   precheck?: (raw: unknown, ctx: C) => void;
   handler: (ctx: C, params: v.InferOutput<S>) => Promise<MethodResult<P>>;
@@ -33,6 +38,7 @@ interface Registered<C> {
   batch: boolean;
   changes: readonly ChangeKind[];
   audited: boolean;
+  revokes: boolean;
   /** Validates the raw params, then runs the handler. */
   call: (ctx: C, raw: unknown) => Promise<MethodResult>;
 }
@@ -72,6 +78,7 @@ function register<S extends Schema, C extends PublicContext, P extends Payload>(
     batch: def.batch,
     changes: def.changes ?? [],
     audited: def.audited ?? true,
+    revokes: def.revokes ?? (def.changes ?? []).includes('accesses'),
     call: async (ctx, raw) => {
       def.precheck?.(raw, ctx);
       return def.handler(ctx, validateParams(def.params, raw, ctx.config.limits));

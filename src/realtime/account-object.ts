@@ -20,6 +20,8 @@ import { collectPayload } from '../core/payload';
 import type { Env } from '../env';
 import { BATCH_RESULT_LIMIT } from '../methods/batch';
 import { selectAccessStates, type AccessState } from '../storage/accesses';
+import type { AuthorityState } from '../core/authority';
+import { AuthorityStore, localAuthority, type AuthorityHolder } from './account-authority';
 import { dbFor } from '../storage/directory';
 import { decodeEngine, encodeEngine, NOOP, openPacket, PING, PONG, ProtocolError, type OpenData } from './engine-io';
 import { CHANGE_MESSAGES, eventFrame, namespaceUser, plainFrame, socketFrame } from './messages';
@@ -61,16 +63,19 @@ function frameTooBig(frame: string | ArrayBuffer): boolean {
  */
 const activity = { constructions: 0, upgrades: 0, frames: 0, alarms: 0, notices: 0 };
 
-export class AccountObject extends DurableObject<Env> {
+export class AccountObject extends DurableObject<Env> implements AuthorityHolder {
   /** Kinds waiting for the end of the merge window, and when the last push went out (lost on eviction: harmless). */
   private readonly pending = new Set<ChangeKind>();
   /** Events this instance handled: none means it was constructed for the benchmark's reading itself. */
   private handled = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPush = 0;
+  /** The account's authorization authority for replica reads (decision 026). */
+  private readonly authority: AuthorityStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.authority = new AuthorityStore(ctx.storage, env);
     activity.constructions += 1;
     // Socket.IO clients answer each ping with a pong: the runtime answers that with a no-op packet itself,
     // so heartbeats never wake the object. (WebSocket protocol pings are answered by the runtime anyway.)
@@ -115,6 +120,21 @@ export class AccountObject extends DurableObject<Env> {
    */
   async activity(): Promise<typeof activity & { sockets: number; wokenToRead: boolean }> {
     return { ...activity, sockets: this.ctx.getWebSockets().length, wokenToRead: this.handled === 0 };
+  }
+
+  authorityAnnounce(username: string): Promise<string> {
+    this.handled += 1;
+    return this.authority.announce(username);
+  }
+
+  authoritySettle(ticket: string, bookmark: string | null): Promise<void> {
+    this.handled += 1;
+    return this.authority.settle(ticket, bookmark);
+  }
+
+  authorityState(): Promise<AuthorityState> {
+    this.handled += 1;
+    return this.authority.state();
   }
 
   /** The change feed's entry (RPC from the Worker that served the write, or from this object's own calls). */
@@ -306,6 +326,7 @@ export class AccountObject extends DurableObject<Env> {
     const base = baseContext(this.env, { baseUrl: state.baseUrl, host: new URL(state.baseUrl).host, origin: '', ip: state.ip, waitUntil });
     return {
       ...base,
+      authority: localAuthority(this),
       notifier: {
         notify: (notice, wait) => {
           base.notifier.notify(notice, wait);

@@ -7,12 +7,15 @@
 import type { Env } from '../env';
 import { getDb, type Db } from './db';
 import type { AccessRow, UserRow } from './schema';
+import { openSession, type AccountSession, type SessionStart } from './sessions';
 import { findShareLink } from './share-links';
 import { findConflicts, findUserByUsername, findUsernameByEmail, updateAccountRow } from './users';
 
 export interface Directory {
   /** The database holding this account (existing or about to be registered). */
   dbFor(username: string): Db;
+  /** A D1 session on the database holding this account (read replication: src/storage/sessions.ts). */
+  sessionFor(username: string, start: SessionStart): AccountSession;
   /** The database of cross-account state: the abuse-limit counters (per client IP, per account) and the local mail outbox. */
   globalDb(): Db;
   /** Every database, for work over all accounts (the audit cron, the blob sweeper). */
@@ -38,6 +41,7 @@ function singleDatabase(env: Env): Directory {
   const db = getDb(env.DB);
   return {
     dbFor: () => db,
+    sessionFor: (_username, start) => openSession(env.DB, start),
     globalDb: () => db,
     databases: () => [db],
     conflicts: (username, email) => findConflicts(db, username, email),
@@ -61,3 +65,5 @@ export function directoryOf(env: Env): Directory {
 }
 
 export const dbFor = (env: Env, username: string): Db => directoryOf(env).dbFor(username);
+
+export const sessionFor = (env: Env, username: string, start: SessionStart): AccountSession => directoryOf(env).sessionFor(username, start);

@@ -51,7 +51,7 @@ export function serveShareByToken(base: PublicContext, username: string, token: 
   const resolve: AccessLookup =
     !token || !isValidUsername(username)
       ? async () => ({ resolved: null, fromCache: false })
-      : tokenLookup(base, dbFor(base.env, username), username, token);
+      : tokenLookup(base, () => dbFor(base.env, username), username, token);
   const auth = encodeURIComponent(token ?? '');
   return serve(base, resolve, token ?? '', url, { page: (n) => `?auth=${auth}&page=${n}` });
 }

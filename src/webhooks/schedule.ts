@@ -2,7 +2,8 @@
  * From the change feed to the queue: a change notice adds its names to every active webhook of the account,
  * and each webhook with no delivery queued yet gets one queue message, delayed to bundle the changes of the
  * next `minIntervalMs` (and never before the webhook's `next_run_at`). Runs after the response (waitUntil):
- * one D1 statement and one queue send, none of it on the write's path.
+ * one D1 statement and one queue send, none of it on the write's path, and nothing at all when the request's
+ * access check saw no active webhook on the account.
  */
 import type { Config } from '../config';
 import type { ChangeNotice } from '../core/notices';
@@ -24,6 +25,7 @@ export function delaySeconds(config: Config, nextRunAt: number, now: number): nu
 }
 
 export async function scheduleDeliveries(env: Env, config: Config, notice: ChangeNotice): Promise<void> {
+  if (!notice.webhooks) return;
   const token = newId();
   const rows = await addPending(dbFor(env, notice.username), notice.userId, notice.changes.map((c) => MESSAGE[c]), token);
   const mine = rows.filter((r) => r.scheduleToken === token);

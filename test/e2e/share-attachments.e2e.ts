@@ -1,45 +1,15 @@
 // A shared event's files on the share page, in a real browser: the photo shows inline, the PDF is a download
 // link; once the access is deleted, the page, the photo and the link are dead at once. Screenshots go to
 // test/artifacts/ (git-ignored).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
-import { artifactPath, launchChromium } from './chromium.mjs';
-import { E2E_TOKEN_KEY } from './dev-server-fixture';
+import { describe, expect, it } from 'vitest';
+import { apiCall, useDevServerAndBrowser } from './browser-fixture';
+import { artifactPath } from './chromium.mjs';
 
 /** A 16 × 16 red PNG. */
 const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAGUlEQVR4nGM4IWfznxLMMGrAqAGjBgwXAwDrXiEfvwCI0AAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
 
-let server: DevServer;
-let stateDir: string;
-let browser: Browser;
-let closeBrowser: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  stateDir = tempStateDir();
-  const [started, launched] = await Promise.allSettled([startDevServer({ stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY } }), launchChromium()]);
-  if (started.status === 'fulfilled') server = started.value;
-  if (launched.status === 'fulfilled') ({ browser, close: closeBrowser } = launched.value);
-  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
-});
-
-afterAll(async () => {
-  await closeBrowser?.();
-  await server?.stop();
-  if (stateDir) removeDir(stateDir);
-});
-
-async function api(method: string, pathname: string, token: string | null, body?: unknown | FormData) {
-  const isForm = body instanceof FormData;
-  const res = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), ...(body && !isForm ? { 'Content-Type': 'application/json' } : {}) },
-    body: isForm ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const run = useDevServerAndBrowser();
+const api = (method: string, pathname: string, token: string | null, body?: unknown) => apiCall(run.server.url, method, pathname, token, body);
 
 describe('attachments on a share page opened in Chromium', () => {
   it('shows the photo inline and links the PDF, then both die with the access', async () => {
@@ -55,7 +25,7 @@ describe('attachments on a share page opened in Chromium', () => {
     await api('POST', `${u}/events`, token, form);
     const { access } = await api('POST', `${u}/accesses`, token, { name: 'For Dr. Keller', type: 'shared', permissions: [{ streamId: 'skin', level: 'read' }] });
 
-    const page = await browser.newPage({ viewport: { width: 420, height: 900 }, javaScriptEnabled: false });
+    const page = await run.browser.newPage({ viewport: { width: 420, height: 900 }, javaScriptEnabled: false });
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
 
@@ -67,8 +37,8 @@ describe('attachments on a share page opened in Chromium', () => {
     await expect(img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth)).resolves.toBe(16);
     const link = page.locator('.files a[download]');
     await expect(link.textContent()).resolves.toBe('report.pdf');
-    const imgSrc = new URL((await img.getAttribute('src'))!, server.url).href;
-    const pdfHref = new URL((await link.getAttribute('href'))!, server.url).href;
+    const imgSrc = new URL((await img.getAttribute('src'))!, run.server.url).href;
+    const pdfHref = new URL((await link.getAttribute('href'))!, run.server.url).href;
     const pdf = await page.request.get(pdfHref);
     expect(pdf.status()).toBe(200);
     expect(await pdf.text()).toBe('%PDF-1.4 dermatology report');

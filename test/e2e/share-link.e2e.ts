@@ -2,44 +2,12 @@
 // shared access, open its `shareUrl` in headless Chromium (Debian's package, else the one inside the
 // `@sparticuz/chromium` devDependency), see the events and the chart,
 // revoke the access, reload: the link is dead at once. Screenshots go to test/artifacts/ (git-ignored).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
-import { artifactPath, launchChromium } from './chromium.mjs';
+import { describe, expect, it } from 'vitest';
+import { apiCall, useDevServerAndBrowser } from './browser-fixture';
+import { artifactPath } from './chromium.mjs';
 
-let server: DevServer;
-let stateDir: string;
-let browser: Browser;
-let closeBrowser: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  stateDir = tempStateDir();
-  // Both start in parallel; whichever started is stopped by afterAll even if the other failed.
-  const [started, launched] = await Promise.allSettled([
-    startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret' } }),
-    launchChromium(),
-  ]);
-  if (started.status === 'fulfilled') server = started.value;
-  if (launched.status === 'fulfilled') ({ browser, close: closeBrowser } = launched.value);
-  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
-});
-
-afterAll(async () => {
-  await closeBrowser?.();
-  await server?.stop();
-  if (stateDir) removeDir(stateDir);
-});
-
-async function api(method: string, pathname: string, token: string | null, body?: unknown) {
-  const res = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const run = useDevServerAndBrowser();
+const api = (method: string, pathname: string, token: string | null, body?: unknown) => apiCall(run.server.url, method, pathname, token, body);
 
 describe('a share link opened in Chromium', () => {
   it('shows the shared weights and their chart, then dies as soon as the access is revoked', async () => {
@@ -63,9 +31,9 @@ describe('a share link opened in Chromium', () => {
       type: 'shared',
       permissions: [{ streamId: 'health', level: 'read' }],
     });
-    expect(access.shareUrl).toMatch(new RegExp(`^${server.url}/s/[A-Za-z0-9_-]{22,}$`));
+    expect(access.shareUrl).toMatch(new RegExp(`^${run.server.url}/s/[A-Za-z0-9_-]{22,}$`));
 
-    const page = await browser.newPage({ viewport: { width: 420, height: 900 }, javaScriptEnabled: false });
+    const page = await run.browser.newPage({ viewport: { width: 420, height: 900 }, javaScriptEnabled: false });
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text())); // CSP violations land here
     page.on('dialog', (d) => {

@@ -1,0 +1,22 @@
+/**
+ * The account's authorization authority, for reads served by a D1 replica (docs/decisions/026-revocation-with-replicas.md).
+ * A replica may not have seen an access's deletion yet; the authority (the account's Durable Object, strongly
+ * consistent) knows the latest state of the database a replica must have seen to judge the account's accesses.
+ */
+export interface AuthorityState {
+  /** Bookmark of the database right after the account's latest authorization change (null: none recorded). */
+  bookmark: string | null;
+  /** An authorization change is in flight (announced, not yet settled): only the primary may judge accesses. */
+  pending: boolean;
+}
+
+export interface Authority {
+  /**
+   * Called before a call that may end or narrow accesses (delete, update, logout, ending sessions): until it is
+   * settled, replica reads of the account are re-run on the primary. Returns the ticket to settle.
+   */
+  announce(account: { userId: string; username: string }): Promise<string>;
+  /** The change committed (or failed): records the bookmark after it, which replicas must have reached. */
+  settle(userId: string, ticket: string, bookmark: string | null): Promise<void>;
+  state(userId: string): Promise<AuthorityState>;
+}
