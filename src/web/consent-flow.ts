@@ -100,7 +100,7 @@ export interface GrantCheck {
 
 /** Runs `work` under the page's personal session; null when the session is no longer usable. */
 function asSignedIn<R>(ctx: PublicContext, username: string, token: string, work: (access: AccessContext) => Promise<R>): Promise<R | null> {
-  const lookup = tokenLookup(ctx, dbFor(ctx.env, username), username, token);
+  const lookup = tokenLookup(ctx, () => dbFor(ctx.env, username), username, token);
   return withPageAccess(ctx, { token, lookup, accept: (row) => row?.type === 'personal' }, work);
 }
 

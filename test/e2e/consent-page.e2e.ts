@@ -3,28 +3,19 @@
 // account with two-step sign-in (the TOTP code computed here), reads the request in words and accepts; the app's poll resolves to a working Connection whose access has exactly the
 // requested permissions, and the browser lands on the app's returnURL (another origin: the page's CSP allows that
 // one redirect). A second request is refused: the poll answers REFUSED. Screenshots go to test/artifacts/.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import pryv from 'pryv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpAt, TOTP_STEP_SECONDS } from '../../src/auth/totp';
-import { artifactPath, launchChromium } from './chromium.mjs';
-import { jsonCall, useDevServer } from './dev-server-fixture';
+import { useDevServerAndBrowser } from './browser-fixture';
+import { artifactPath } from './chromium.mjs';
+import { jsonCall } from './dev-server-fixture';
 
-const e2e = useDevServer();
-let browser: Browser;
-let closeBrowser: (() => Promise<void>) | undefined;
+const e2e = useDevServerAndBrowser();
 
 /** A phone: 390 × 844 CSS pixels (the share-link test uses 420 wide). */
 const PHONE = { width: 390, height: 844 };
 const APP_ID = 'mood-diary-app';
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchChromium());
-});
-
-afterAll(async () => {
-  await closeBrowser?.();
-});
 
 async function api(method: string, pathname: string, token: string | null, body?: unknown) {
   // The service's own origin: a trusted app for the MFA enrolment calls.
@@ -35,7 +26,7 @@ async function api(method: string, pathname: string, token: string | null, body?
 
 /** A page that records console errors (CSP violations land there) and dialogs. */
 async function phonePage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: PHONE, javaScriptEnabled: false, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await e2e.browser.newPage({ viewport: PHONE, javaScriptEnabled: false, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const problems: string[] = [];
   // Failed loads are told apart by URL below; any other console error (a CSP violation) is a problem.
   page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
