@@ -20,7 +20,7 @@ import { ROOT, removeDir, startDevServer, tempStateDir } from './dev-server.mjs'
 const require = createRequire(import.meta.url);
 const PRYV_TESTS = path.join(ROOT, 'node_modules', 'pryv', 'test');
 
-/** The client test files that exercise the server: accesses, connection, streams, account, service and register. */
+/** The client test files that exercise the server: accesses, connection, streams, account, service, register, two-factor sign-in, password reset and app authorization requests. */
 export const SELECTED_FILES = [
   'Accesses.test.js',
   'Account.test.js',
@@ -35,9 +35,10 @@ export const SELECTED_FILES = [
   'Service.hostings.test.js',
   'Service.mfa.test.js',
   'Service.passwordReset.test.js',
+  'Service.accessRequest.test.js',
 ];
-// Not selected: accessRequest (the app authorization flow, SECOND, not shipped),
-// the server-less unit tests (buildSearchParams, utils, json-parser, PryvError, LoginMessages, CookieUtils), and
+// Not selected: the server-less unit tests (buildSearchParams, utils, json-parser, PryvError, LoginMessages,
+// CookieUtils), and
 // the browser-only files (Browser*, AuthController, LoginButton), which need a real browser page.
 
 /**

@@ -12,6 +12,8 @@ export interface Config {
   /** Subdomain mode domain, or null for path mode. */
   domain: string | null;
   trustedApps: string[];
+  /** App authorization requests (§5.8): the consent page (null: the Worker's own) and the others apps may name. */
+  access: { defaultAuthUrl: string | null; trustedAuthUrls: string[] };
   registration: RegistrationMode;
   invitationTokens: string[];
   apiVersion: string;
@@ -121,6 +123,7 @@ export function readConfig(env: Env): Config {
     publicUrl,
     domain,
     trustedApps: list(env.TRUSTED_APPS),
+    access: { defaultAuthUrl: env.DEFAULT_AUTH_URL ? env.DEFAULT_AUTH_URL : null, trustedAuthUrls: list(env.TRUSTED_AUTH_URLS) },
     registration: mode === 'closed' ? 'closed' : mode === 'invitation' ? 'invitation' : 'open',
     invitationTokens: list(env.INVITATION_TOKENS),
     apiVersion: env.API_VERSION || '2.0.0',

@@ -13,12 +13,18 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   /** One Durable Object per account (by user id): its real-time sockets (src/realtime/account-object.ts). */
   ACCOUNTS: DurableObjectNamespace;
+  /** One Durable Object per app authorization request (by its key): state, answer, consent-page forms. */
+  AUTH_REQUESTS: DurableObjectNamespace;
   /** Webhook deliveries (producer and consumer: this Worker). */
   WEBHOOKS: Queue<WebhookDelivery>;
   SERVICE_NAME?: string;
   PUBLIC_URL?: string;
   DOMAIN?: string;
   TRUSTED_APPS?: string;
+  /** The consent page of app authorization requests (§5.8); empty = the Worker's own (`{register}auth`). */
+  DEFAULT_AUTH_URL?: string;
+  /** Comma-separated consent pages an app may name as `authUrl` (§5.8), besides the default. */
+  TRUSTED_AUTH_URLS?: string;
   REGISTRATION?: string;
   INVITATION_TOKENS?: string;
   /** Most open real-time sockets per account (default 100). */

@@ -23,6 +23,8 @@ const HOURLY_CRON = '0 * * * *';
 
 /** The per-account Durable Object (real-time sockets): the runtime finds the class among the entry's exports. */
 export { AccountObject } from './realtime/account-object';
+/** One Durable Object per app authorization request (§5.8). */
+export { AuthRequestObject } from './storage/auth-request-object';
 
 const app = createApp();
 

@@ -92,8 +92,6 @@ describe('removed and not-yet-shipped routes (§2.14)', () => {
       ['POST', `/${username}/events/abc/series`],
       ['POST', `/${username}/series/batch`],
       ['GET', `/${username}/shared-secrets`],
-      ['POST', '/reg/access'],
-      ['GET', '/reg/access/some-key'],
     ], 451, 'unavailable-method');
   });
 

@@ -9,6 +9,7 @@ import { METHODS } from '../methods';
 import { accountAuthority } from '../realtime/authority-client';
 import { accountNotifier } from '../realtime/account-notifier';
 import { openPlainChannel, openSocketIo } from '../realtime/upgrade';
+import { answerConsentForm, serveConsentPage } from '../web/consent-route';
 import { serveShareByCode, serveShareByToken, wantsHtml } from '../web/share-route';
 import { ASSETS_PREFIX, serveAsset } from './assets';
 import { corsHeaders } from './cors';
@@ -185,8 +186,9 @@ export function createApp(): Hono<AppEnv> {
   });
 
   for (const route of PUBLIC_ROUTES) app.on(route.verb, route.path, publicRoute(route.method, route.source));
-  app.all('/reg/access', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
-  app.all('/reg/access/*', (c) => errorResponse(err.unavailable('The app authorization request flow'), readConfig(c.env)));
+  // The consent page of app authorization requests (§5.8), the default `authUrl`.
+  app.get('/reg/auth', (c) => serveConsentPage(publicContext(c), new URL(c.req.url)));
+  app.post('/reg/auth', (c) => answerConsentForm(publicContext(c), c.req.raw));
   app.get('/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/reg/event-types/flat.json', (c) => serveFlatDirectory(c.req.raw));
   app.get('/event-types/LICENSE', () => serveDirectoryLicense());

@@ -7,6 +7,7 @@
 import type { AttachmentLimits } from '../config';
 import { ApiError, err } from '../core/errors';
 import type { FileStager } from '../core/uploads';
+import { readStreamLimited } from '../lib/limited-body';
 import { multipartBoundary, readMultipart } from './multipart';
 import { BODY_LIMIT } from './request-body';
 
@@ -15,25 +16,7 @@ const DEFAULT_FILE_TYPE = 'application/octet-stream';
 
 /** A non-file part's text, up to `limit` bytes, as UTF-8. */
 async function readPartText(body: ReadableStream<Uint8Array>, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw err.tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
+  const all = await readStreamLimited(body, limit);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
   } catch {

@@ -1,5 +1,6 @@
 import { err, ApiError } from '../core/errors';
 import { parseJsonInput } from '../core/json-input';
+import { readBytesLimited } from '../lib/limited-body';
 
 /** JSON and urlencoded bodies are capped at 10 MB (§2.6, §10). */
 export const BODY_LIMIT = 10 * 1024 * 1024;
@@ -8,28 +9,7 @@ export const mediaType = (req: Request): string => (req.headers.get('content-typ
 
 /** Reads the body as text, refusing it as soon as it passes `limit` bytes (never buffers more). */
 export async function readTextLimited(req: Request, limit = BODY_LIMIT): Promise<string> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw err.tooLarge(limit);
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw err.tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
+  const all = await readBytesLimited(req, limit);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
   } catch {

@@ -106,6 +106,10 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   pub('GET', '/reg/service/info', 'service.info', 'none'),
   pub('GET', '/service/info', 'service.info', 'none'),
   pub('GET', '/reg/hostings', 'auth.hostings', 'none'),
+  // App authorization requests (§5.8), before `/reg/:username/server` so that no key is read as a username.
+  pub('POST', '/reg/access', 'authRequest.create', 'body'),
+  pub('GET', '/reg/access/:key', 'authRequest.poll', 'none'),
+  pub('POST', '/reg/access/:key', 'authRequest.update', 'body'),
   pub('POST', '/reg/users', 'auth.register', 'body'),
   pub('POST', '/users', 'auth.register', 'body'),
   pub('GET', '/reg/:username/check_username', 'auth.usernameCheck', 'none'),

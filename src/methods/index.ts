@@ -4,6 +4,7 @@ import { accessesMethods } from './accesses';
 import { checkAppMethod } from './accesses-check-app';
 import { attachmentMethods } from './attachments';
 import { auditMethods } from './audit';
+import { authRequestMethods } from './auth-requests';
 import { authMethods } from './auth';
 import { callBatchMethod } from './batch';
 import { emailLookupMethods } from './email-lookups';
@@ -22,7 +23,7 @@ import type { MethodDef } from './table';
 /** The method table: every API method, declared once, keyed by id. Transports only look methods up here. */
 export const METHODS: ReadonlyMap<string, MethodDef> = new Map<string, MethodDef>(
   [
-    ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
+    ...serviceMethods, ...registerMethods, ...emailLookupMethods, ...authMethods, ...authRequestMethods, ...accessInfoMethods, callBatchMethod, ...accessesMethods, checkAppMethod,
     ...followedSlicesMethods, ...accountMethods, ...passwordResetMethods, ...mfaMethods, ...profileMethods, ...streamMethods, eventsGetMethod, ...eventMethods, ...webhookMethods, ...auditMethods,
     ...attachmentMethods,
   ].map((m) => [m.id, m]),

@@ -160,7 +160,11 @@ function successResponse(doc: MethodDoc): Json {
   if (doc.result === 'file') return FILE_RESPONSES;
   const alternatives = Array.isArray(doc.result) ? doc.result : [doc.result];
   const schema = alternatives.length === 1 ? resultSchema(alternatives[0]) : { oneOf: alternatives.map(resultSchema) };
-  return { [String(doc.status ?? 200)]: { description: 'Success; `meta` comes last.', content: { 'application/json': { schema } } } };
+  const out: Json = { [String(doc.status ?? 200)]: { description: 'Success; `meta` comes last.', content: { 'application/json': { schema } } } };
+  for (const [status, other] of Object.entries(doc.otherAnswers ?? {})) {
+    out[status] = { description: other.description, content: { 'application/json': { schema: resultSchema(other.result) } } };
+  }
+  return out;
 }
 
 // ---- parameters -------------------------------------------------------------------------------------------
@@ -218,6 +222,7 @@ const TAG_OF: [prefix: string, tag: string][] = [
   ['accesses.', 'accesses'],
   ['followedSlices.', 'followed-slices'],
   ['account.', 'account'],
+  ['authRequest.', 'auth-requests'],
   ['profile.', 'profile'],
   ['streams.', 'streams'],
   ['events.', 'events'],
@@ -228,6 +233,7 @@ const TAGS = [
   { name: 'service', description: 'Service info and this document.' },
   { name: 'registration', description: 'Register endpoints under /reg (no token).' },
   { name: 'auth', description: 'Personal sessions.' },
+  { name: 'auth-requests', description: 'App authorization requests under /reg (no token) and the consent page (§5.8).' },
   { name: 'batch', description: 'Several calls in one request.' },
   { name: 'accesses', description: 'Tokens and their permissions.' },
   { name: 'streams', description: 'The stream tree.' },
@@ -286,6 +292,11 @@ function methodOperation(id: string, path: string, source: ParamSource, underUse
     // Files come only as multipart parts, never in JSON.
     const files = source === 'body' && def.auth === 'access' && def.files ? schema.properties?.attachments : undefined;
     if (files) delete schema.properties!.attachments;
+    // Path params (`POST /reg/access/{key}`) come from the path, not the body.
+    for (const name of names) {
+      if (schema.properties) delete schema.properties[name];
+      if (schema.required) schema.required = schema.required.filter((r: string) => r !== name);
+    }
     const media: Json = { schema };
     if (doc.example !== undefined) media.example = doc.example;
     const content: Json = { [JSON_TYPE]: media };

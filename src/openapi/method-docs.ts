@@ -38,6 +38,8 @@ export interface MethodDoc {
   /** The body (body and update routes) or the query parameters (query routes) of a typical call. */
   example?: unknown;
   update?: UpdateBodyDoc;
+  /** Other non-error answers, by status (the states of an app authorization request, §5.8). */
+  otherAnswers?: Record<number, { description: string; result: ResultDoc }>;
 }
 
 const one = (name: ShapeName): ResultKey => ({ schema: ref(name) });
@@ -51,7 +53,75 @@ const SEVEN_DAYS = 7 * 86_400;
 /** 2026-09-21T00:53:20Z: the examples' narrowing start. */
 const EXAMPLE_FROM_TIME = 1_790_000_000;
 
+/** §5.8: the answers of a poll, and of an update, in each state of the request. */
+const requestStateAnswers = (needSignIn: ResultDoc): Pick<MethodDoc, 'result' | 'otherAnswers'> => ({
+  result: keys({
+    status: { schema: { const: 'ACCEPTED' } },
+    apiEndpoint: { schema: { type: 'string', description: 'The granted app access: user root with the token as userinfo.' } },
+    username: { schema: { type: 'string', description: 'Deprecated duplicate.' } },
+    token: { schema: { type: 'string', description: 'Deprecated duplicate.' } },
+  }),
+  otherAnswers: {
+    201: { description: 'NEED_SIGNIN: the person has not answered yet; poll again after `poll_rate_ms`.', result: needSignIn },
+    403: {
+      description: 'REFUSED or ERROR: the person refused (`reasonID` `REFUSED_BY_USER`) or the consent page failed.',
+      result: keys({ status: { schema: { enum: ['REFUSED', 'ERROR'] } }, reasonID: { schema: { type: 'string' } }, message: { schema: { type: 'string' } } }),
+    },
+  },
+});
+
+const string = { schema: { type: 'string' } } as const;
+const needSignIn = keys({
+  status: { schema: { const: 'NEED_SIGNIN' } },
+  key: string,
+  requestingAppId: string,
+  requestedPermissions: { schema: { type: 'array', items: { type: 'object' } } },
+  poll: string,
+  authUrl: string,
+  url: { schema: { type: 'string', description: 'Deprecated copy of `authUrl`.' } },
+  poll_rate_ms: { schema: { type: 'integer' } },
+  lang: string,
+  returnURL: { schema: { type: ['string', 'null'] } },
+  clientData: { schema: { type: ['object', 'null'] } },
+  serviceInfo: { schema: ref('ServiceInfo') },
+  deviceName: optional({ schema: { type: ['string', 'null'] } }),
+  expireAfter: optional({ schema: { type: 'number' } }),
+  referer: optional({ schema: { type: ['string', 'null'] } }),
+});
+
 export const METHOD_DOCS: Record<string, MethodDoc> = {
+  'authRequest.create': {
+    summary: 'Open an app authorization request (no token)',
+    description:
+      'The app then sends the person to `authUrl` (the consent page: the Worker\'s own unless the operator set `DEFAULT_AUTH_URL`, ' +
+      'or a trusted `authUrl` the app names) and polls `poll` every `poll_rate_ms`. The request expires after 1 hour.',
+    status: 201,
+    result: keys({
+      status: { schema: { const: 'NEED_SIGNIN' } },
+      key: string,
+      authUrl: string,
+      url: { schema: { type: 'string', description: 'Deprecated copy of `authUrl`.' } },
+      poll: string,
+      poll_rate_ms: { schema: { type: 'integer' } },
+    }),
+    errors: ['invalid-parameters-format'],
+    example: { requestingAppId: 'my-diary-app', requestedPermissions: [{ streamId: 'diary', defaultName: 'Diary', level: 'contribute' }], languageCode: 'en', returnURL: 'https://app.example.org/back?' },
+  },
+  'authRequest.poll': {
+    summary: 'Poll an app authorization request',
+    description: 'Costs no database round trip. 201 while waiting, 200 once accepted, 403 once refused; 404 once expired (1 hour).',
+    ...requestStateAnswers(needSignIn),
+    errors: ['unknown-resource'],
+  },
+  'authRequest.update': {
+    summary: 'Answer an app authorization request (what a consent page calls)',
+    description:
+      'ACCEPTED needs `username` and `token`, a live app access of that user named as the requesting app. A request is answered once: ' +
+      'a second answer is 400 `invalid-operation`. Answers like a poll in the new state.',
+    ...requestStateAnswers(needSignIn),
+    errors: ['unknown-resource', 'invalid-operation'],
+    example: { status: 'REFUSED', reasonID: 'REFUSED_BY_USER', message: 'The user refused.' },
+  },
   'service.info': {
     summary: 'Service info: how clients find every other endpoint',
     result: { spread: 'ServiceInfo' },

@@ -101,9 +101,35 @@ export const OTHER_ROUTES: OtherRoute[] = [
       '400': { description: "Engine.IO's own error `{code, message, context}`: another transport (0, `Transport unknown`), another protocol version (5) or no upgrade (3).", mediaType: 'application/json' },
     },
   },
-  { verb: 'post', path: '/reg/access', operationId: 'authRequest.create', summary: 'App authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
-  { verb: 'get', path: '/reg/access/{key}', operationId: 'authRequest.poll', summary: 'Poll an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
-  { verb: 'post', path: '/reg/access/{key}', operationId: 'authRequest.update', summary: 'Answer an app authorization request (not shipped)', tag: 'not-available', kind: 'unavailable' },
+  {
+    verb: 'get', path: '/reg/auth', operationId: 'consent.page', summary: 'The consent page of an app authorization request (default `authUrl`)', tag: 'auth-requests', kind: 'static',
+    description: 'Opened by a person from the `authUrl` of `POST /reg/access`: the request in words (en, fr, de) and a sign-in form. HTML, no script.',
+    query: [
+      { name: 'key', description: 'The request\'s key.', schema: { type: 'string' } },
+      { name: 'lang', description: 'Language of the request (the page reads it from the request itself).', schema: { type: 'string' } },
+    ],
+    responses: {
+      '200': { description: 'The request and the sign-in form.', mediaType: HTML },
+      '404': { description: 'Unknown or expired request.', mediaType: HTML },
+      '410': { description: 'The request was already answered.', mediaType: HTML },
+    },
+  },
+  {
+    verb: 'post', path: '/reg/auth', operationId: 'consent.answer', summary: 'One step of the consent page (its own forms)', tag: 'auth-requests', kind: 'static',
+    description:
+      'The page\'s `multipart/form-data` forms: sign in, second factor, accept or refuse. Each form carries a single-use token and is taken only when sent ' +
+      'from the page itself (`Sec-Fetch-Site: same-origin`). Accepting or refusing answers the request and redirects (303) to its `returnURL` when it has one.',
+    responses: {
+      '200': { description: 'The next step, or the final page.', mediaType: HTML },
+      '303': { description: 'Back to the app\'s `returnURL` with `prYvkey`, `prYvstatus` and `prYvpoll`.' },
+      '400': { description: 'An expired or reused form: the sign-in form again.', mediaType: HTML },
+      '401': { description: 'Wrong credentials or second-factor code: the form again, with why.', mediaType: HTML },
+      '403': { description: 'A form sent from another site.', mediaType: HTML },
+      '404': { description: 'Unknown or expired request.', mediaType: HTML },
+      '410': { description: 'The request was already answered.', mediaType: HTML },
+      '429': { description: 'Too many failed sign-ins: the form again, with `Retry-After`.', mediaType: HTML },
+    },
+  },
   {
     verb: 'get', path: '/assets/index.json', operationId: 'assets.index', summary: 'The service assets\' definitions', tag: 'service', kind: 'static',
     description:

@@ -10,7 +10,8 @@ import { isValidUsername } from '../lib/username';
 import type { PublicContext } from '../core/context';
 import { ErrorPage, NotAvailablePage, SharePage, type PageLinks } from './share-page';
 import { resolveShareCode } from './share-resolver';
-import { shareCssHash } from './share-style';
+import { htmlResponse } from './html-response';
+import { SHARE_CSS } from './share-style';
 import { loadShareView, MAX_PAGE } from './share-view';
 
 /** A browser navigation to the user root (API clients never list text/html in Accept). */
@@ -19,20 +20,8 @@ export function wantsHtml(req: Request): boolean {
   return /\btext\/html\b/i.test(accept);
 }
 
-async function htmlResponse(page: HtmlEscapedString | Promise<HtmlEscapedString>, status: number): Promise<Response> {
-  const html = `<!doctype html>${await page}`;
-  return new Response(html, {
-    status,
-    headers: {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
-      'X-Robots-Tag': 'noindex, nofollow',
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': `default-src 'none'; style-src ${await shareCssHash()}; img-src data: 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-    },
-  });
-}
+/** The share pages' answer: no form, no script, its one stylesheet; images inline or from this origin (attachments). */
+const sharePage = (page: HtmlEscapedString | Promise<HtmlEscapedString>, status: number) => htmlResponse(page, status, { css: SHARE_CSS, images: ['data:', "'self'"] });
 
 function pageNumber(url: URL): number {
   const n = Number(url.searchParams.get('page') ?? '0');
@@ -42,12 +31,12 @@ function pageNumber(url: URL): number {
 async function serve(base: PublicContext, resolve: (skipCache: boolean) => Promise<Resolution>, token: string, url: URL, links: PageLinks) {
   try {
     const view = await loadShareView(base, resolve, token, pageNumber(url));
-    if (!view) return htmlResponse(<NotAvailablePage />, 404);
-    return htmlResponse(<SharePage view={view} links={links} />, 200);
+    if (!view) return sharePage(<NotAvailablePage />, 404);
+    return sharePage(<SharePage view={view} links={links} />, 200);
   } catch (e) {
     // A bug, not a refusal. Logged without the request URL, which may hold a code or a token.
     console.error('share page failed:', e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error');
-    return htmlResponse(<ErrorPage />, 500);
+    return sharePage(<ErrorPage />, 500);
   }
 }
 

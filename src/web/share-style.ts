@@ -50,15 +50,3 @@ nav.pages a{display:inline-block;padding:.5rem .9rem;border:1px solid var(--acce
 .empty{color:var(--muted)}
 footer{color:var(--muted);font-size:.85rem;text-align:center;padding:1rem 1rem 2rem}
 `;
-
-let hash: Promise<string> | undefined;
-
-/** `'sha256-…'` of SHARE_CSS, computed once per isolate. */
-export function shareCssHash(): Promise<string> {
-  hash ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(SHARE_CSS)).then((d) => {
-    let s = '';
-    for (const b of new Uint8Array(d)) s += String.fromCharCode(b);
-    return `'sha256-${btoa(s)}'`;
-  });
-  return hash;
-}

@@ -246,7 +246,18 @@ describe('real answers against the documented shapes', () => {
     auth.token = personal;
 
     await exchange('POST', `${U}/account/change-password`, { ...auth, body: exampleOf(`${U}/account/change-password`, 'POST') });
-    await exchange('POST', '/reg/access', { body: {} }); // 451
+    // App authorization requests (§5.8): open, poll (201), answer ACCEPTED with an app access named as the app (200),
+    // poll again (200); a second request refused (403) and polled (403); an unknown key (404).
+    const asked = exampleOf('/reg/access', 'POST');
+    const request = await exchange('POST', '/reg/access', { body: asked });
+    await exchange('GET', '/reg/access/{key}', { values: { key: request.key } });
+    const { access: app } = await exchange('POST', `${U}/accesses`, { ...auth, body: { name: asked.requestingAppId, type: 'app', permissions: [{ streamId: 'diary', defaultName: 'Diary', level: 'contribute' }] } });
+    await exchange('POST', '/reg/access/{key}', { values: { key: request.key }, body: { status: 'ACCEPTED', username: user.username, token: app.token } });
+    await exchange('GET', '/reg/access/{key}', { values: { key: request.key } });
+    const refused = await exchange('POST', '/reg/access', { body: asked });
+    await exchange('POST', '/reg/access/{key}', { values: { key: refused.key }, body: exampleOf('/reg/access/{key}', 'POST') }); // 403
+    await exchange('GET', '/reg/access/{key}', { values: { key: refused.key } }); // 403
+    await exchange('GET', '/reg/access/{key}', { values: { key: 'A'.repeat(32) } }); // 404
     await exchange('GET', '/event-types/flat.json');
     await exchange('GET', '/openapi.json');
     // The reset ended the first login's session: log out the one opened after it.
