@@ -50,7 +50,9 @@ async function submit(page: Page, act: () => Promise<void>) {
 }
 
 async function signIn(page: Page, username: string, password: string) {
-  // Keyboard only: the login field has focus, Tab moves to the password, Enter signs in.
+  // Keyboard only: the login field has focus, Tab moves to the password, Enter signs in. Autofocus lands a
+  // moment after the load event on a busy machine: wait for it, or the first keys go nowhere.
+  await page.locator('#username:focus').waitFor();
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
@@ -102,6 +104,7 @@ describe('an app authorization request answered in Chromium', () => {
     expect(await text(page)).toContain('Enter the 6-digit code shown by your authenticator app.');
     await page.screenshot({ path: artifactPath('consent-code.png'), fullPage: true });
     // The next step's code (the enrolment used the current one; one step of drift is accepted).
+    await page.locator('#code:focus').waitFor();
     await page.keyboard.type(await totpAt(secret, Date.now() / 1000 + TOTP_STEP_SECONDS));
     await submit(page, () => page.keyboard.press('Enter'));
     const consent = await text(page);
