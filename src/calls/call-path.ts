@@ -6,7 +6,10 @@
  *   request guard finds the cached access stale (decision 003);
  * - the `lastUsed` / session touch;
  * - one audit record per call, failures and pre-method refusals included;
- * - one merged change notice per account and request, after the writes committed;
+ * - the request's D1 session (reads may start on a replica, writes on the primary) and, for a replica read,
+ *   the account authority's word that the replica saw the latest authorization change (decisions 025, 026);
+ * - one merged change notice per account and request, after the writes committed, saying whether the
+ *   request's access checks saw an active webhook (decision 019);
  * - for multipart calls, staging the files (journaled, streamed to R2) and discarding them if the call fails;
  *   for downloads, resolving an attachment `readToken` to its access (decision 017).
  * See docs/decisions/013-call-path-and-change-feed.md.
