@@ -39,11 +39,11 @@ export function useDevServerAndBrowser(vars: Record<string, string> = {}): Brows
 }
 
 /** One API request that must succeed: a JSON body or a multipart form; throws with the answer otherwise. */
-export async function apiCall(baseUrl: string, method: string, pathname: string, token: string | null, body?: unknown) {
+export async function apiCall(baseUrl: string, method: string, pathname: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) {
   const isForm = body instanceof FormData;
   const res = await fetch(`${baseUrl}${pathname}`, {
     method,
-    headers: { ...(token ? { Authorization: token } : {}), ...(body !== undefined && !isForm ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { ...headers, ...(token ? { Authorization: token } : {}), ...(body !== undefined && !isForm ? { 'Content-Type': 'application/json' } : {}) },
     body: isForm ? body : body !== undefined ? JSON.stringify(body) : undefined,
   });
   const json = (await res.json()) as any;

@@ -7,9 +7,8 @@ import type { Page } from 'playwright-core';
 import pryv from 'pryv';
 import { describe, expect, it } from 'vitest';
 import { totpAt, TOTP_STEP_SECONDS } from '../../src/auth/totp';
-import { useDevServerAndBrowser } from './browser-fixture';
+import { apiCall, useDevServerAndBrowser } from './browser-fixture';
 import { artifactPath } from './chromium.mjs';
-import { jsonCall } from './dev-server-fixture';
 
 const e2e = useDevServerAndBrowser();
 
@@ -17,12 +16,9 @@ const e2e = useDevServerAndBrowser();
 const PHONE = { width: 390, height: 844 };
 const APP_ID = 'mood-diary-app';
 
-async function api(method: string, pathname: string, token: string | null, body?: unknown) {
-  // The service's own origin: a trusted app for the MFA enrolment calls.
-  const res = await jsonCall(method, `${e2e.server.url}${pathname}`, token ?? undefined, body, { Origin: e2e.server.url });
-  if (res.status >= 300) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+// The service's own origin: a trusted app for the MFA enrolment calls.
+const api = (method: string, pathname: string, token: string | null, body?: unknown) =>
+  apiCall(e2e.server.url, method, pathname, token, body, { Origin: e2e.server.url });
 
 /** A page that records console errors (CSP violations land there) and dialogs. */
 async function phonePage(): Promise<{ page: Page; problems: string[] }> {
