@@ -20,11 +20,16 @@ export const auditMethods = [
       // The checkpoints verification trusts are the copies kept apart from D1 (R2). Read before the head: a
       // head only moves forward, so no checkpoint signed meanwhile can lie past it.
       const checkpoints = await listCheckpoints(ctx.env.ATTACHMENTS, user.id);
-      const { results: [heads] } = await ctx.run([selectAuditHead(db, user.id)] as const);
+      // The head and the first record in one round trip: without a head, "records exist" must be judged on the
+      // same snapshot, or the account's first append landing between two reads looks like a deleted head.
+      const { results: [[head], first] } = await ctx.run([
+        selectAuditHead(db, user.id),
+        selectAuditChainPage(db, user.id, 0, Number.MAX_SAFE_INTEGER, 1),
+      ] as const);
       // Records appended after the head was read are left for the next verification.
-      const upTo = heads[0]?.seq ?? Number.MAX_SAFE_INTEGER;
-      const page = async (afterSeq: number, limit: number) => (await ctx.run([selectAuditChainPage(db, user.id, afterSeq, upTo, limit)] as const)).results[0];
-      const verification = await verifyChain({ head: heads[0], checkpoints, page }, await signingKey(ctx.env.AUDIT_SIGNING_KEY));
+      const page = async (afterSeq: number, limit: number) =>
+        head ? (await ctx.run([selectAuditChainPage(db, user.id, afterSeq, head.seq, limit)] as const)).results[0] : first.slice(0, limit);
+      const verification = await verifyChain({ head, checkpoints, page }, await signingKey(ctx.env.AUDIT_SIGNING_KEY));
       return ok({ verification });
     },
   }),
