@@ -13,9 +13,10 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              // A second database for test/lagging-replica.ts: a copy of DB taken at one moment, answering a
-              // simulated replica's reads (the account's databases themselves come from wrangler.toml).
-              d1Databases: { DB_LAGGING_REPLICA: 'lagging-replica' },
+              // Tests run with three shards: wrangler.toml's DB_0 and DB_1, and DB_2 here (docs/decisions/028).
+              // DB_LAGGING_REPLICA is for test/lagging-replica.ts: a copy of a shard taken at one moment, answering a
+              // simulated replica's reads.
+              d1Databases: { DB_2: 'pryv-edge-2', DB_LAGGING_REPLICA: 'lagging-replica' },
               // A real (emulated) `send_email` binding under another name: the password-reset test hands it to the
               // Worker as MAILER, while every other test keeps the local outbox.
               email: { send_email: [{ name: 'TEST_MAILER' }] },
@@ -28,6 +29,7 @@ export default defineConfig({
                 // A test-only Ed25519 key (PKCS#8, base64) for audit checkpoints; never used anywhere else.
                 AUDIT_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIJsKGjpLZ9SUm5DQJGCXA7P3ZTxfzRPI9p1hsBzhThD7',
                 TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url))),
+                TEST_DIRECTORY_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./migrations-directory', import.meta.url))),
               },
             },
           })),

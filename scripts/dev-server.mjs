@@ -1,7 +1,7 @@
 // Starts the Worker locally as users run it: D1 migrations applied to local state, then `wrangler dev`.
 // Used by `npm start`, the end-to-end tests and the benchmark. Runs under Node 22 (see package.json).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -47,12 +47,23 @@ export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Applies every migration of `migrations/` to the local D1 state in `stateDir` (default `.wrangler/state`). */
+/** The D1 bindings of wrangler.toml: the directory and every account shard (`DB_0 … DB_n`). */
+export function d1Bindings() {
+  const toml = readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
+  return [...toml.matchAll(/^binding = "(DIRECTORY|DB_\d+)"$/gm)].map((m) => m[1]);
+}
+
+/**
+ * Applies the migrations of each D1 database to the local state in `stateDir` (default `.wrangler/state`): the
+ * directory's (`migrations-directory/`) and the shards' (`migrations/`), as wrangler.toml names them.
+ */
 export function applyMigrations(stateDir) {
-  const args = ['d1', 'migrations', 'apply', 'DB', '--local', '-c', 'wrangler.toml'];
-  if (stateDir) args.push('--persist-to', stateDir);
-  const res = spawnSync(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`migrations failed:\n${res.stdout}\n${res.stderr}`);
+  for (const binding of d1Bindings()) {
+    const args = ['d1', 'migrations', 'apply', binding, '--local', '-c', 'wrangler.toml'];
+    if (stateDir) args.push('--persist-to', stateDir);
+    const res = spawnSync(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`migrations of ${binding} failed:\n${res.stdout}\n${res.stderr}`);
+  }
 }
 
 /** The address a client on this machine uses to reach a server listening on `ip` (any-address → loopback). */

@@ -8,7 +8,13 @@ export interface WebhookDelivery {
 
 /** Bindings and variables the Worker receives (see wrangler.toml and the README's configuration table). */
 export interface Env {
-  DB: D1Database;
+  /**
+   * The directory database: which shard holds each username, global uniqueness, share codes, abuse counters, the
+   * local mail outbox (src/storage/directory.ts). Accounts live in the shards `DB_0 … DB_n`.
+   */
+  DIRECTORY: D1Database;
+  /** The account shards, as many as wrangler.toml binds (docs/decisions/028-shards-and-directory.md). */
+  [shard: `DB_${number}`]: D1Database | undefined;
   ACCESSES: KVNamespace;
   ATTACHMENTS: R2Bucket;
   /** One Durable Object per account (by user id): its real-time sockets (src/realtime/account-object.ts). */

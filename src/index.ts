@@ -9,7 +9,7 @@ import { corsHeaders } from './api/cors';
 import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
 import { sweepBlobs } from './storage/blob-sweep';
-import { directoryOf } from './storage/directory';
+import { databases, globalDb } from './storage/directory';
 import { purgeExpiredRows } from './storage/expired-rows';
 import { longestAttemptWindow } from './auth/sign-in-limits';
 import { consumeAuditBatch } from './audit/consumer';
@@ -80,12 +80,11 @@ export default {
    */
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     const now = controller.scheduledTime / 1000;
-    ctx.waitUntil(Promise.all(directoryOf(env).databases().map((db) => sweepBlobs(env.ATTACHMENTS, db, now))));
+    ctx.waitUntil(Promise.all(databases(env).map((db) => sweepBlobs(env.ATTACHMENTS, db, now))));
     if (controller.cron === HOURLY_CRON) {
       const config = readConfig(env);
-      const directory = directoryOf(env);
       const window = longestAttemptWindow(config);
-      await Promise.all([runAuditCron(env, config, now), ...directory.databases().map((db) => purgeExpiredRows(db, now, window))]);
+      await Promise.all([runAuditCron(env, config, now), ...[...databases(env), globalDb(env)].map((db) => purgeExpiredRows(db, now, window))]);
     }
   },
 } satisfies ExportedHandler<Env>;

@@ -1,18 +1,18 @@
 import { eq } from 'drizzle-orm';
 import { accesses, streams } from '../src/storage/schema';
-import { db, userRow } from './db-fixtures';
+import { accountDb, inShards, userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
 
-export { db, userRow };
+export { accountDb, userRow };
 
 export async function accessRow(id: string) {
-  return (await db().select().from(accesses).where(eq(accesses.id, id)))[0];
+  return (await inShards((db) => db.select().from(accesses).where(eq(accesses.id, id))))[0];
 }
 
 /** Streams are owned by another capability; tests plant the tree they need directly in D1. */
 export async function plantStreams(username: string, tree: [id: string, parentId: string | null][]) {
   const user = await userRow(username);
-  await db().insert(streams).values(
+  await (await accountDb(username)).insert(streams).values(
     tree.map(([id, parentId]) => ({
       userId: user.id, id, name: id, parentId, clientData: null, trashed: false,
       created: 1, createdBy: 'system', modified: 1, modifiedBy: 'system',

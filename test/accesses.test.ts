@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { streams } from '../src/storage/schema';
 import { call, newUser } from './helpers';
-import { accessRow, createAccess, db, deleteAccess, listAccesses, plantStreams, updateAccess, userRow, userWithApp } from './access-fixtures';
+import { accessRow, accountDb, createAccess, deleteAccess, listAccesses, plantStreams, updateAccess, userRow, userWithApp } from './access-fixtures';
 
 const now = () => Date.now() / 1000;
 
@@ -60,7 +60,7 @@ describe('accesses.create', () => {
     expect(res.status).toBe(201);
     expect(res.body.access.permissions).toEqual([{ streamId: 'diary', level: 'manage' }]);
     const user = await userRow(username);
-    const created = await db().select().from(streams).where(eq(streams.userId, user.id));
+    const created = await (await accountDb(username)).select().from(streams).where(eq(streams.userId, user.id));
     expect(created).toMatchObject([{ id: 'diary', name: 'Diary', parentId: null }]);
     expect(user.streamsVersion).toBe(before + 1);
     const clash = await createAccess(username, token, { name: 'other', type: 'app', permissions: [{ streamId: 'diary2', level: 'read', defaultName: 'Diary' }] });

@@ -1,4 +1,7 @@
 import { applyD1Migrations, env } from 'cloudflare:test';
+import { shardsOf } from '../src/storage/directory';
 
-// Runs before each test file: the real schema, from the same migrations `wrangler d1 migrations apply` uses.
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+// Runs before each test file: the real schemas, from the same migrations `wrangler d1 migrations apply` uses, on
+// the directory and on every shard (three in tests: DB_0, DB_1, DB_2).
+await applyD1Migrations(env.DIRECTORY, env.TEST_DIRECTORY_MIGRATIONS);
+for (const shard of shardsOf(env)) await applyD1Migrations(shard.d1, env.TEST_MIGRATIONS);

@@ -4,7 +4,7 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attachedBytesFromEvents, storageUsed } from '../src/storage/account-data';
 import { getDb } from '../src/storage/db';
-import { userRow } from './db-fixtures';
+import { accountDb, userRow } from './db-fixtures';
 import { formData, patternBytes, postMultipart } from './attachment-fixtures';
 import { call, newUser } from './helpers';
 
@@ -12,8 +12,8 @@ let username: string;
 let token: string;
 let userId: string;
 const u = () => `/${username}`;
-const used = async () => (await storageUsed(getDb(env.DB), userId)).attachedFiles;
-const recomputed = () => attachedBytesFromEvents(getDb(env.DB), userId);
+const used = async () => (await storageUsed(await accountDb(username), userId)).attachedFiles;
+const recomputed = async () => attachedBytesFromEvents(await accountDb(username), userId);
 
 beforeAll(async () => {
   ({ username, token } = await newUser('acct'));

@@ -15,6 +15,7 @@ import { userRow } from './db-fixtures';
 import { blobKeys, bytesOf, formData, journalRows, postMultipart } from './attachment-fixtures';
 import { createAccess } from './fixtures/accesses';
 import { BASE, call, newUser } from './helpers';
+import { accountD1ById } from './db-fixtures';
 
 let username: string;
 let token: string;
@@ -29,7 +30,7 @@ beforeAll(async () => {
 
 /** Every stored key is referenced by a live event or journaled; every referenced key is stored. */
 async function expectConsistent(who = userId) {
-  const { results } = await env.DB.prepare(
+  const { results } = await (await accountD1ById(userId)).prepare(
     `SELECT json_extract(a.value, '$.key') AS key FROM events e, json_each(e.attachments) a
      WHERE e.user_id = ?1 AND e.deleted IS NULL AND e.attachments IS NOT NULL`,
   ).bind(who).all<{ key: string }>();
@@ -127,7 +128,7 @@ describe('an upload whose D1 write fails leaves no object', () => {
     const before = await fileCount();
     const { res } = await uploadPausedMidFile(token, async () => {
       // What a day-long upload looks like to the claim guard: its journal row is due.
-      await env.DB.prepare('UPDATE blob_cleanup SET due = 0 WHERE user_id = ?1').bind(userId).run();
+      await (await accountD1ById(userId)).prepare('UPDATE blob_cleanup SET due = 0 WHERE user_id = ?1').bind(userId).run();
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.id).toBe('invalid-operation');
@@ -178,7 +179,7 @@ describe('removing references removes the blobs once the D1 batch committed', ()
     expect(await stored(e)).toHaveLength(2);
     expect((await journalRows(userId)).map((r) => r.prefix).sort()).toEqual((await stored(e)).sort());
     await expectConsistent();
-    await sweepBlobs(env.ATTACHMENTS, getDb(env.DB), Date.now() / 1000);
+    await sweepBlobs(env.ATTACHMENTS, getDb(await accountD1ById(userId)), Date.now() / 1000);
     expect(await stored(e)).toEqual([]);
     expect(await journalRows(userId)).toEqual([]);
   });
@@ -188,7 +189,7 @@ describe('removing references removes the blobs once the D1 batch committed', ()
     const res = await call('DELETE', `${u()}/events/${e.id}/${e.attachments[0].id}`, { token, vars: { ATTACHMENTS: failingDeletes(env.ATTACHMENTS) } });
     expect(res.status).toBe(200);
     await expectConsistent();
-    await sweepBlobs(env.ATTACHMENTS, getDb(env.DB), Date.now() / 1000);
+    await sweepBlobs(env.ATTACHMENTS, getDb(await accountD1ById(userId)), Date.now() / 1000);
     expect(await stored(e)).toHaveLength(1);
     await expectConsistent();
   });
@@ -197,7 +198,7 @@ describe('removing references removes the blobs once the D1 batch committed', ()
 describe('the sweeper', () => {
   /** A file stored under a journaled upload whose request died before attaching it. */
   async function abandonedUpload() {
-    const db = getDb(env.DB);
+    const db = getDb(await accountD1ById(userId));
     const uploadId = newId();
     const key = blobKey(userId, uploadId, newId());
     const started = Date.now() / 1000;
@@ -236,12 +237,12 @@ describe('deleting an account', () => {
     }
     expect(await blobKeys(`${otherId}/`)).toHaveLength(3);
     const mine = await fileCount();
-    await deleteAccount(getDb(env.DB), env.ATTACHMENTS, otherId, Date.now() / 1000);
+    await deleteAccount(getDb(await accountD1ById(otherId)), env.ATTACHMENTS, otherId, Date.now() / 1000);
     expect(await blobKeys(`${otherId}/`)).toEqual([]);
     expect(await journalRows(otherId)).toEqual([]);
     for (const table of ['users', 'events', 'accesses', 'streams']) {
       const column = table === 'users' ? 'id' : 'user_id';
-      const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?1`).bind(otherId).first<{ n: number }>();
+      const row = await (await accountD1ById(otherId)).prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?1`).bind(otherId).first<{ n: number }>();
       expect(row!.n, table).toBe(0);
     }
     // The token stops working (a cached copy of the access is refused by the D1 guard).

@@ -2,6 +2,7 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloud
 import worker from '../src/index';
 import type { Env } from '../src/env';
 import { BASE, type Reply } from './helpers';
+import { accountD1ById } from './db-fixtures';
 
 export interface FilePart {
   name?: string;
@@ -70,7 +71,7 @@ export async function blobKeys(prefix = ''): Promise<string[]> {
 
 /** The account's journal rows (uploads in flight, blobs awaiting deletion). */
 export async function journalRows(userId: string): Promise<{ prefix: string; due: number }[]> {
-  const { results } = await env.DB.prepare('SELECT prefix, due FROM blob_cleanup WHERE user_id = ?1').bind(userId).all<{ prefix: string; due: number }>();
+  const { results } = await (await accountD1ById(userId)).prepare('SELECT prefix, due FROM blob_cleanup WHERE user_id = ?1').bind(userId).all<{ prefix: string; due: number }>();
   return results;
 }
 

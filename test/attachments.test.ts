@@ -7,6 +7,7 @@ import { PART_BYTES } from '../src/storage/blobs';
 import { blobKeys, bytesOf, download, formData, patternBytes, postMultipart, sha256Base64 } from './attachment-fixtures';
 import { createAccess } from './fixtures/accesses';
 import { userRow } from './db-fixtures';
+import { accountD1 } from './db-fixtures';
 
 let username: string;
 let token: string;
@@ -166,7 +167,7 @@ describe('attachments in event outputs', () => {
 
   it('never stores more than the key of a file in D1: the bytes are only in R2', async () => {
     const e = await eventWithFile('secret.txt', 'the bytes of the file');
-    const row = await env.DB.prepare('SELECT attachments FROM events WHERE id = ?1').bind(e.id).first<{ attachments: string }>();
+    const row = await (await accountD1(username)).prepare('SELECT attachments FROM events WHERE id = ?1').bind(e.id).first<{ attachments: string }>();
     expect(row!.attachments).not.toContain('the bytes of the file');
     expect(JSON.parse(row!.attachments)[0].key).toBe(`${userId}/${JSON.parse(row!.attachments)[0].key.split('/')[1]}/${e.attachments[0].id}`);
   });

@@ -10,6 +10,8 @@ import { getDb } from '../src/storage/db';
 import { auditEntry, auditRows, waitForAuditRows } from './audit-fixtures';
 import { insertAccessRow, userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
+import { accountD1ById } from './db-fixtures';
+import { shardsOf } from '../src/storage/directory';
 
 const DAY = 86_400;
 const now = () => Date.now() / 1000;
@@ -19,7 +21,7 @@ async function accountWithChain(count: number, time = now()) {
   const user = await newUser('achain');
   const { id: userId } = await userRow(user.username);
   const entries = Array.from({ length: count }, (_, i) => auditEntry(userId, { time: time + i / 1000 }));
-  await appendAuditEntries(getDb(env.DB), userId, entries);
+  await appendAuditEntries(getDb(await accountD1ById(userId)), userId, entries);
   return { ...user, userId, entries };
 }
 
@@ -29,7 +31,7 @@ async function verify(username: string, token: string) {
   return res.body.verification;
 }
 
-const sql = (query: string, ...params: unknown[]) => env.DB.prepare(query).bind(...params).run();
+const sql = async (query: string, ...params: unknown[]) => Promise.all(shardsOf(env).map((s) => s.d1.prepare(query).bind(...params).run()));
 
 /** Runs the Worker's scheduled handler as the Cron Trigger would, at `at` (float seconds). */
 async function runCron(at = now()) {
@@ -100,7 +102,7 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
   it('signs a checkpoint of each moved head; a chain rewritten consistently is caught by it', async () => {
     const { username, token, userId } = await accountWithChain(4);
     await runCron();
-    const checkpoint = await env.DB.prepare('SELECT seq, hash FROM audit_checkpoints WHERE user_id = ?').bind(userId).first<{ seq: number; hash: string }>();
+    const checkpoint = await (await accountD1ById(userId)).prepare('SELECT seq, hash FROM audit_checkpoints WHERE user_id = ?').bind(userId).first<{ seq: number; hash: string }>();
     const rows = await auditRows(userId);
     expect(checkpoint).toEqual({ seq: 4, hash: await rowHash(rows[3]) });
     // Someone with D1 write access but not the key edits row 2 and re-hashes everything after it, head included.
@@ -130,7 +132,7 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
     await runCron();
     // All three were older than the cut: the checkpoint of seq 3 is the anchor and the rows are gone.
     expect(await auditRows(userId)).toEqual([]);
-    const db = getDb(env.DB);
+    const db = getDb(await accountD1ById(userId));
     await appendAuditEntries(db, userId, [auditEntry(userId), auditEntry(userId)]);
     await runCron();
     const report = await verify(username, token);
@@ -140,7 +142,7 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
 
   it('keeps records within retention: the cut stops at the last checkpoint before the first recent record', async () => {
     const { userId } = await accountWithChain(1, now() - 40 * DAY);
-    const db = getDb(env.DB);
+    const db = getDb(await accountD1ById(userId));
     await runAuditCron(env, readConfig(env), now());
     await appendAuditEntries(db, userId, [auditEntry(userId, { time: now() - 40 * DAY + 1 })]);
     await runAuditCron(env, readConfig(env), now());
@@ -150,10 +152,10 @@ describe('audit checkpoints and retention (the Cron Trigger)', () => {
     const config = readConfig({ ...env, AUDIT_RETENTION_DAYS: '30' });
     await runAuditCron(env, config, now());
     expect((await auditRows(userId)).map((r) => r.seq)).toEqual([3, 4]);
-    const head = await env.DB.prepare('SELECT anchor_seq AS anchorSeq FROM audit_heads WHERE user_id = ?').bind(userId).first();
+    const head = await (await accountD1ById(userId)).prepare('SELECT anchor_seq AS anchorSeq FROM audit_heads WHERE user_id = ?').bind(userId).first();
     expect(head).toEqual({ anchorSeq: 2 });
     // Checkpoints before the anchor go too, in D1 and in the copy kept apart; the anchor's own stays.
-    const d1 = await env.DB.prepare('SELECT seq FROM audit_checkpoints WHERE user_id = ? ORDER BY seq').bind(userId).all();
+    const d1 = await (await accountD1ById(userId)).prepare('SELECT seq FROM audit_checkpoints WHERE user_id = ? ORDER BY seq').bind(userId).all();
     expect(d1.results).toEqual([{ seq: 2 }, { seq: 4 }]);
     expect((await listCheckpoints(env.ATTACHMENTS, userId)).map((c) => c.seq)).toEqual([2, 4]);
   });

@@ -4,10 +4,11 @@ import type { AuditEntry, AuditMessage } from '../src/core/audit';
 import { newId } from '../src/lib/ids';
 import type { AuditRecordRow } from '../src/storage/schema';
 import { userRow } from './db-fixtures';
+import { accountD1ById } from './db-fixtures';
 
 /** The account's stored audit rows, in chain order. */
 export async function auditRows(userId: string): Promise<AuditRecordRow[]> {
-  const { results } = await env.DB.prepare(
+  const { results } = await (await accountD1ById(userId)).prepare(
     `SELECT user_id AS userId, seq, id, time, access_id AS accessId, method_id AS methodId, source_name AS sourceName,
        source_ip AS sourceIp, query, error_id AS errorId, error_message AS errorMessage, prev_hash AS prevHash
      FROM audit_records WHERE user_id = ? ORDER BY seq`,

@@ -4,12 +4,13 @@ import { waitForAuditRows } from './audit-fixtures';
 import { userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
 import { sharedAccessWithLink } from './share-fixtures';
+import { accountD1ById } from './db-fixtures';
 
 /** Every stored audit row of the account (records, head, checkpoints) as one text, every column included. */
 async function storedAuditText(userId: string): Promise<string> {
   const parts = [];
   for (const table of ['audit_records', 'audit_heads', 'audit_checkpoints']) {
-    const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ?`).bind(userId).all();
+    const { results } = await (await accountD1ById(userId)).prepare(`SELECT * FROM ${table} WHERE user_id = ?`).bind(userId).all();
     parts.push(JSON.stringify(results));
   }
   return parts.join('\n');

@@ -3,12 +3,13 @@ import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { auditEventsPageSql, retentionCutsSql, type AuditFilter } from '../src/storage/audit';
+import { anyShard } from './db-fixtures';
 
 const dialect = new SQLiteSyncDialect();
 
 async function plan(query: SQL | string, params: unknown[] = []): Promise<string[]> {
   const q = typeof query === 'string' ? { sql: query, params } : dialect.sqlToQuery(query);
-  const res = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
+  const res = await anyShard().prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
   return res.results.map((r) => r.detail);
 }
 

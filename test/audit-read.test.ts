@@ -6,6 +6,7 @@ import { getDb } from '../src/storage/db';
 import { auditEntry, waitForAuditRows } from './audit-fixtures';
 import { userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
+import { accountD1ById } from './db-fixtures';
 
 const q = (streams: unknown) => `streams=${encodeURIComponent(JSON.stringify(streams))}`;
 
@@ -40,7 +41,7 @@ async function accountWithAudit() {
     auditEntry(userId, { accessId: shared.id, methodId: 'events.get', time: t0 + 5 }),
     auditEntry(userId, { accessId: personalId, methodId: 'events.get', time: t0 + 6 }),
   ];
-  await appendAuditEntries(getDb(env.DB), userId, entries);
+  await appendAuditEntries(getDb(await accountD1ById(userId)), userId, entries);
   return { ...user, userId, personalId, app, shared, entries, t0 };
 }
 

@@ -9,6 +9,7 @@ import { newId } from '../src/lib/ids';
 import { auditEntry, auditRows, deliver, waitForAuditRows } from './audit-fixtures';
 import { userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
+import { accountD1ById } from './db-fixtures';
 
 /** Each row points at the hash of the one before it, from the genesis hash, with no gap in seq. */
 async function expectIntactChain(userId: string, expectedCount: number) {
@@ -19,7 +20,7 @@ async function expectIntactChain(userId: string, expectedCount: number) {
     expect(row.prevHash).toBe(prev);
     prev = await rowHash(row);
   }
-  const head = await env.DB.prepare('SELECT seq, hash FROM audit_heads WHERE user_id = ?').bind(userId).first();
+  const head = await (await accountD1ById(userId)).prepare('SELECT seq, hash FROM audit_heads WHERE user_id = ?').bind(userId).first();
   expect(head).toEqual({ seq: expectedCount, hash: prev });
 }
 
@@ -84,7 +85,7 @@ describe('audit consumer: failures, re-deliveries and concurrent appends', () =>
     const body = { records: [auditEntry(userId), auditEntry(userId)] };
     // A real D1 failure for this account only: a trigger refuses its inserts.
     const trigger = `audit_refuse_${userId}`;
-    await env.DB.prepare(
+    await (await accountD1ById(userId)).prepare(
       `CREATE TRIGGER ${trigger} BEFORE INSERT ON audit_records WHEN NEW.user_id = '${userId}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
     ).run();
     const other = newId();
@@ -92,7 +93,7 @@ describe('audit consumer: failures, re-deliveries and concurrent appends', () =>
     expect(failed.retryMessages.map((m) => m.msgId)).toEqual(['fail']);
     expect(failed.explicitAcks).toEqual(['fine']);
     expect(await auditRows(userId)).toEqual([]);
-    await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+    await (await accountD1ById(userId)).prepare(`DROP TRIGGER ${trigger}`).run();
     const retried = await deliver([body], ['fail']);
     expect(retried.explicitAcks).toEqual(['fail']);
     await expectIntactChain(userId, 2);
@@ -109,7 +110,7 @@ describe('audit consumer: failures, re-deliveries and concurrent appends', () =>
 
   it('never forks an account chain under concurrent appends: every record stored once, seq without gaps', async () => {
     const userId = newId();
-    const db = getDb(env.DB);
+    const db = getDb(await accountD1ById(userId));
     const APPENDERS = 8;
     const PER_APPEND = 5;
     const lists = Array.from({ length: APPENDERS }, () => Array.from({ length: PER_APPEND }, () => auditEntry(userId)));

@@ -9,6 +9,7 @@ import { runGuarded } from '../src/auth/request-guard';
 import { getDb } from '../src/storage/db';
 import { accesses, users } from '../src/storage/schema';
 import { call, newUser } from './helpers';
+import { accountD1, anyShard } from './db-fixtures';
 
 const zero = (): StorageCounts => ({ d1: 0, kvReads: 0, r2: 0 });
 
@@ -36,7 +37,7 @@ describe('bench mode is off without the BENCH var (production and tests)', () =>
 describe('bench instrumentation counts storage calls (wrapper called directly on the real bindings)', () => {
   it('counts one D1 round trip per statement execution, batch and exec, not per prepare or bind', async () => {
     const counts = zero();
-    const db = instrumentD1(env.DB, counts);
+    const db = instrumentD1(anyShard(), counts);
     const stmt = db.prepare('SELECT ?1 AS v').bind(7);
     expect(counts.d1).toBe(0);
     expect(await stmt.first('v')).toBe(7);
@@ -54,7 +55,7 @@ describe('bench instrumentation counts storage calls (wrapper called directly on
   it('counts a guarded method round trip through Drizzle as exactly one', async () => {
     const { username } = await newUser('bench');
     const counts = zero();
-    const db = getDb(instrumentD1(env.DB, counts));
+    const db = getDb(instrumentD1(await accountD1(username), counts));
     const user = (await db.select().from(users).where(eq(users.username, username)))[0];
     const access = (await db.select().from(accesses).where(eq(accesses.userId, user.id)))[0];
     expect(counts.d1).toBe(2);
@@ -99,7 +100,8 @@ describe('bench latency simulation (npm run bench -- --latency …, docs/scaling
   async function timed(vars: Partial<typeof env>, start: string | null): Promise<number> {
     const bench = instrumentEnv({ ...env, ...vars });
     const before = Date.now();
-    const target = start === null ? bench.env.DB : bench.env.DB.withSession(start);
+    const shard = bench.env.DB_0!;
+    const target = start === null ? shard : shard.withSession(start);
     await target.prepare('SELECT 1').first();
     return Date.now() - before;
   }

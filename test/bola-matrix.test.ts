@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCachedAccess } from '../src/auth/access-cache';
 import { accesses, eventStreams, events, followedSlices, streamDeletions, streams } from '../src/storage/schema';
 import { batch, call, newUser, type Reply } from './helpers';
-import { accessRow, createAccess, db, deleteAccess, userRow } from './access-fixtures';
+import { accessRow, accountDb, createAccess, deleteAccess, userRow } from './access-fixtures';
 
 /**
  * BOLA matrix: every method × every kind of token that must not reach the victim's data.
@@ -69,14 +69,15 @@ function hiddenFrom(attacker: Attacker): string[] {
 
 async function snapshot() {
   const user = await userRow(victim.username);
-  const acc = await db().select().from(accesses).where(eq(accesses.userId, user.id));
-  const fs = await db().select().from(followedSlices).where(eq(followedSlices.userId, user.id));
+  const db = await accountDb(victim.username);
+  const acc = await db.select().from(accesses).where(eq(accesses.userId, user.id));
+  const fs = await db.select().from(followedSlices).where(eq(followedSlices.userId, user.id));
   const byId = <T extends { id: string }>(rows: T[]) => rows.sort((a, b) => a.id.localeCompare(b.id));
   const data = {
-    streams: byId(await db().select().from(streams).where(eq(streams.userId, user.id))),
-    streamDeletions: byId(await db().select().from(streamDeletions).where(eq(streamDeletions.userId, user.id))),
-    events: byId(await db().select().from(events).where(eq(events.userId, user.id))),
-    eventStreams: (await db().select().from(eventStreams).where(eq(eventStreams.userId, user.id))).map((r) => `${r.eventId}@${r.streamId}`).sort(),
+    streams: byId(await db.select().from(streams).where(eq(streams.userId, user.id))),
+    streamDeletions: byId(await db.select().from(streamDeletions).where(eq(streamDeletions.userId, user.id))),
+    events: byId(await db.select().from(events).where(eq(events.userId, user.id))),
+    eventStreams: (await db.select().from(eventStreams).where(eq(eventStreams.userId, user.id))).map((r) => `${r.eventId}@${r.streamId}`).sort(),
   };
   // lastUsed / session slides are bookkeeping of the caller's own access, not data changes.
   return { accesses: byId(acc.map(({ lastUsed: _l, sessionExpires: _s, ...rest }) => rest)), fs, ...data, streamsVersion: user.streamsVersion };

@@ -28,7 +28,7 @@ let run = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(run++).toString(36)}`;
 
 const userRow = (id: string): UserRow => ({
-  id, username: id, email: `${id}@example.test`, passwordHash: 'x', language: 'en', referer: null, created: 1, streamsVersion: 0,
+  id, username: id, email: `${id}@example.test`, passwordHash: 'x', language: 'en', referer: null, created: 1, streamsVersion: 0, moving: null,
   storageDbBytes: 0, storageFilesBytes: 0,
 });
 const accessRow = (id: string, userId: string, clientDataChars: number): AccessRow => ({

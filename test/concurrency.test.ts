@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { accesses } from '../src/storage/schema';
-import { db, userRow } from './db-fixtures';
+import { accountDb, userRow } from './db-fixtures';
 import { batch, call, newUser, type Reply } from './helpers';
 
 /** Racing requests must leave the data as one of them, or each in turn, would: the database decides. */
@@ -33,7 +33,7 @@ describe('invariants under concurrency', () => {
     );
     expect(statuses(replies)).toEqual(Array(10).fill(200));
     const user = await userRow(username);
-    const rows = await db()
+    const rows = await (await accountDb(username))
       .select()
       .from(accesses)
       .where(and(eq(accesses.userId, user.id), eq(accesses.name, 'racing-app'), isNull(accesses.deleted)));

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { isBookmark } from '../src/storage/sessions';
 import { plantStreams } from './access-fixtures';
 import { call, newUser } from './helpers';
+import { accountD1, shardOf } from './db-fixtures';
 
-/** `env.DB` recording where each request's D1 session started. */
-function recordingDb(starts: (string | undefined)[]): D1Database {
-  return new Proxy(env.DB, {
+/** A shard recording where each request's D1 session started. */
+function recordingDb(starts: (string | undefined)[], shard: D1Database): D1Database {
+  return new Proxy(shard, {
     get(target, prop) {
       if (prop === 'withSession') {
         return (start?: string) => {
@@ -33,17 +34,17 @@ describe('D1 Sessions API (read replication, decision 025)', () => {
   it('a read starts its session on the nearest replica, a write on the primary, and a client bookmark is where a read starts', async () => {
     const { username, token } = await userWithStream();
     const starts: (string | undefined)[] = [];
-    const DB = recordingDb(starts);
-    expect((await call('GET', `/${username}/events`, { token, vars: { DB } })).status).toBe(200);
+    const recording = { [await shardOf(username)]: recordingDb(starts, await accountD1(username)) };
+    expect((await call('GET', `/${username}/events`, { token, vars: recording })).status).toBe(200);
     expect(starts).toEqual(['first-unconstrained']);
-    const created = await createEvent(username, token, {}, { DB });
+    const created = await createEvent(username, token, {}, recording);
     expect(created.status).toBe(201);
     expect(starts).toEqual(['first-unconstrained', 'first-primary']);
     const bookmark = created.headers.get('Pryv-Bookmark')!;
-    expect((await call('GET', `/${username}/events`, { token, vars: { DB }, headers: { 'Pryv-Bookmark': bookmark } })).status).toBe(200);
+    expect((await call('GET', `/${username}/events`, { token, vars: recording, headers: { 'Pryv-Bookmark': bookmark } })).status).toBe(200);
     expect(starts[2]).toBe(bookmark);
     // A write ignores the client's bookmark: the primary is at least as fresh.
-    expect((await createEvent(username, token, { 'Pryv-Bookmark': bookmark }, { DB })).status).toBe(201);
+    expect((await createEvent(username, token, { 'Pryv-Bookmark': bookmark }, recording)).status).toBe(201);
     expect(starts[3]).toBe('first-primary');
   });
 

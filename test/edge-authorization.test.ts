@@ -4,6 +4,7 @@ import { accessCacheKey, writeCachedAccess, type CachedAccess } from '../src/aut
 import { createApp } from '../src/api/http';
 import { call, batch, BASE, newUser } from './helpers';
 import { accessRow, createAccess, deleteAccess, plantStreams, updateAccess, userRow } from './access-fixtures';
+import { accountD1, shardOf } from './db-fixtures';
 
 /** Plants what a KV location may still hold: the user and access rows as they were read earlier. */
 async function plant(username: string, token: string, user: Awaited<ReturnType<typeof userRow>>, access: Awaited<ReturnType<typeof accessRow>>) {
@@ -65,9 +66,11 @@ function countingD1(d1: D1Database) {
 }
 
 async function fetchWithCountingD1(path: string, token: string) {
-  const { binding, counts } = countingD1(env.DB);
+  const username = path.split('/')[1];
+  const shard = await shardOf(username);
+  const { binding, counts } = countingD1(await accountD1(username));
   const ctx = createExecutionContext();
-  const res = await createApp().fetch(new Request(`${BASE}${path}`, { headers: { Authorization: token } }), { ...env, DB: binding }, ctx);
+  const res = await createApp().fetch(new Request(`${BASE}${path}`, { headers: { Authorization: token } }), { ...env, [shard]: binding }, ctx);
   const body = (await res.json()) as any;
   await waitOnExecutionContext(ctx);
   return { status: res.status, body, counts };

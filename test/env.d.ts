@@ -5,6 +5,9 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_DIRECTORY_MIGRATIONS: D1Migration[];
+      /** The third shard, tests only (vitest.config.ts). */
+      DB_2: D1Database;
       /** The simulated replica's database (test/lagging-replica.ts). */
       DB_LAGGING_REPLICA: D1Database;
       /** Miniflare's emulated `send_email` binding (vitest.config.ts), passed as MAILER by the password-reset test. */

@@ -20,7 +20,7 @@ export interface CallOptions {
    * Variables to override for this request (e.g. `{DOMAIN: 'example.test'}`): the Worker's fetch handler is then
    * called directly with the real bindings plus these, and the call waits for its `waitUntil` work.
    */
-  vars?: Partial<Env>;
+  vars?: Partial<Env> | Record<string, unknown>;
 }
 
 export async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {

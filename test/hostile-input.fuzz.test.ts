@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS as LIMITS } from '../src/core/limits';
 import { METHODS } from '../src/methods';
 import { MAX_EVENT_BYTES } from '../src/methods/event-input';
 import { BASE, call, newUser } from './helpers';
+import { accountD1, accountD1ById } from './db-fixtures';
 
 /**
  * Hostile input over every route of the method table (issue 20), generated: each answer is below 500 and,
@@ -329,7 +330,7 @@ const isObjectText = (text: string | null) => text === null || (text.startsWith(
 /** Everything wrong with what the attacker's account holds. */
 async function malformedRows(userId: string): Promise<string[]> {
   const problems: string[] = [];
-  const all = async (sql: string) => (await env.DB.prepare(sql).bind(userId).all<any>()).results;
+  const all = async (sql: string) => (await (await accountD1ById(userId)).prepare(sql).bind(userId).all<any>()).results;
   const textOk = (value: string, hex: string, where: string) => {
     if (utf8Hex(value) !== hex) problems.push(`${where}: not valid UTF-8 as stored`);
   };
@@ -371,11 +372,12 @@ async function malformedRows(userId: string): Promise<string[]> {
 
 /** Every row of an account, in a fixed order, as text: compared byte for byte. */
 async function dumpAccount(username: string): Promise<string> {
-  const user = await env.DB.prepare('SELECT * FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+  const d1 = await accountD1(username);
+  const user = await d1.prepare('SELECT * FROM users WHERE username = ?').bind(username).first<{ id: string }>();
   const tables = ['accesses', 'streams', 'stream_deletions', 'events', 'event_streams', 'followed_slices', 'share_links'];
   const dump: Record<string, unknown> = { user };
   for (const table of tables) {
-    dump[table] = (await env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2, 3`).bind(user!.id).all()).results;
+    dump[table] = (await d1.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2, 3`).bind(user!.id).all()).results;
   }
   return JSON.stringify(dump);
 }
@@ -416,7 +418,7 @@ describe('hostile input over every route of the method table (property)', () => 
     const attacker = await seedAccount('fuzza');
     const victim = await seedAccount('fuzzv');
     world = { attacker, victim: { username: victim.username, ids: victim.ids.any }, ids: attacker.ids };
-    attackerId = (await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(attacker.username).first<{ id: string }>())!.id;
+    attackerId = (await (await accountD1(attacker.username)).prepare('SELECT id FROM users WHERE username = ?').bind(attacker.username).first<{ id: string }>())!.id;
     victimBefore = await dumpAccount(victim.username);
   });
 

@@ -5,6 +5,7 @@ import { accessCacheKey, readCacheEntry } from '../src/auth/access-cache';
 import { getDb } from '../src/storage/db';
 import { accesses } from '../src/storage/schema';
 import { call, newUser } from './helpers';
+import { accountDb } from './db-fixtures';
 
 const now = () => Date.now() / 1000;
 
@@ -33,7 +34,7 @@ describe('isolate memory in front of KV (a hint, never the authority)', () => {
     await onlyInIsolateMemory(username, token);
     // Deleted behind the API's back: nothing invalidates the cached copy.
     const info = await call('GET', `/${username}/access-info`, { token });
-    await getDb(env.DB).update(accesses).set({ deleted: now() }).where(eq(accesses.id, info.body.id));
+    await (await accountDb(username)).update(accesses).set({ deleted: now() }).where(eq(accesses.id, info.body.id));
     const res = await call('GET', `/${username}/access-info`, { token });
     expect(res.status).toBe(403);
     expect(res.body.error.id).toBe('invalid-access-token');
@@ -43,7 +44,7 @@ describe('isolate memory in front of KV (a hint, never the authority)', () => {
     const { username, token } = await newUser('isocache');
     await onlyInIsolateMemory(username, token);
     const info = await call('GET', `/${username}/access-info`, { token });
-    await getDb(env.DB)
+    await (await accountDb(username))
       .update(accesses)
       .set({ clientData: JSON.stringify({ changed: true }), modified: now() })
       .where(eq(accesses.id, info.body.id));

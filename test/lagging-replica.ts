@@ -18,8 +18,8 @@ export interface ReplicaStats {
   primaryRoutes: number;
 }
 
-/** Copies every row of the primary into the replica database; returns the primary's bookmark at that moment. */
-export async function takeSnapshot(primary: D1Database = env.DB, replica: D1Database = env.DB_LAGGING_REPLICA): Promise<string> {
+/** Copies every row of a shard's primary into the replica database; returns the primary's bookmark at that moment. */
+export async function takeSnapshot(primary: D1Database, replica: D1Database = env.DB_LAGGING_REPLICA): Promise<string> {
   await applyD1Migrations(replica, env.TEST_MIGRATIONS);
   // The copy holds rows as they are: the storage-counter triggers must not count them again.
   const triggers = await replica.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).all<{ name: string }>();
@@ -115,8 +115,8 @@ class ReplicaSession {
   }
 }
 
-/** `env.DB` as seen from a location whose replica holds the copy taken at `copyBookmark`. */
-export function laggingDb(copyBookmark: string, stats: ReplicaStats, real: D1Database = env.DB, copy: D1Database = env.DB_LAGGING_REPLICA): D1Database {
+/** A shard (`real`) as seen from a location whose replica holds the copy taken at `copyBookmark`. */
+export function laggingDb(copyBookmark: string, stats: ReplicaStats, real: D1Database, copy: D1Database = env.DB_LAGGING_REPLICA): D1Database {
   return new Proxy(real, {
     get(target, prop) {
       if (prop === 'withSession') {

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { totpAt, TOTP_STEP_SECONDS } from '../src/auth/totp';
 import { call, newUser, type CallOptions } from './helpers';
+import { accountD1 } from './db-fixtures';
 
 const LOCAL = 'http://127.0.0.1:8787';
 const nowSeconds = () => Date.now() / 1000;
@@ -61,11 +62,11 @@ describe('two-factor sign-in (TOTP)', () => {
     const codes: string[] = res.body.recoveryCodes;
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
-    const user = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
-    const stored = await env.DB.prepare('SELECT code_hash FROM mfa_recovery_codes WHERE user_id = ?').bind(user!.id).all<{ code_hash: string }>();
+    const user = await (await accountD1(username)).prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+    const stored = await (await accountD1(username)).prepare('SELECT code_hash FROM mfa_recovery_codes WHERE user_id = ?').bind(user!.id).all<{ code_hash: string }>();
     expect(stored.results).toHaveLength(10);
     for (const row of stored.results) expect(codes).not.toContain(row.code_hash);
-    const enrolment = await env.DB.prepare('SELECT secret_sealed FROM mfa_enrolments WHERE user_id = ?').bind(user!.id).first<{ secret_sealed: string }>();
+    const enrolment = await (await accountD1(username)).prepare('SELECT secret_sealed FROM mfa_enrolments WHERE user_id = ?').bind(user!.id).first<{ secret_sealed: string }>();
     expect(enrolment!.secret_sealed).not.toContain(body.secret);
     // The enrolment token is spent.
     expect((await mfa(username, 'confirm', body.mfaToken, { code: await nextCode(body.secret) })).status).toBe(403);

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call, newUser, type CallOptions } from './helpers';
+import { accountD1 } from './db-fixtures';
 
 const LOCAL = 'http://127.0.0.1:8787';
 
@@ -12,7 +13,7 @@ const reset = (username: string, resetToken: string, newPassword = 'brand-new-pa
 
 /** The reset token of the latest mail in the local outbox to the account's address. */
 async function mailedToken(username: string): Promise<string> {
-  const mail = await env.DB.prepare('SELECT subject, body FROM mail_outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1')
+  const mail = await env.DIRECTORY.prepare('SELECT subject, body FROM mail_outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1')
     .bind(`${username}@example.org`)
     .first<{ subject: string; body: string }>();
   expect(mail?.subject).toBe('Pryv Edge (local): password reset');
@@ -27,9 +28,9 @@ describe('password reset', () => {
     const res = await requestReset(username);
     expect(res.status).toBe(200);
     const token = await mailedToken(username);
-    const stored = await env.DB.prepare('SELECT token_hash, expires FROM password_resets WHERE token_hash = ? OR token_hash LIKE ?').bind(token, `%${token}%`).all();
+    const stored = await (await accountD1(username)).prepare('SELECT token_hash, expires FROM password_resets WHERE token_hash = ? OR token_hash LIKE ?').bind(token, `%${token}%`).all();
     expect(stored.results).toHaveLength(0);
-    const rows = await env.DB.prepare('SELECT r.expires FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.username = ?').bind(username).all<{ expires: number }>();
+    const rows = await (await accountD1(username)).prepare('SELECT r.expires FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.username = ?').bind(username).all<{ expires: number }>();
     expect(rows.results).toHaveLength(1);
     expect(rows.results[0].expires - Date.now() / 1000).toBeGreaterThan(3590);
     expect(rows.results[0].expires - Date.now() / 1000).toBeLessThanOrEqual(3600);
@@ -57,7 +58,7 @@ describe('password reset', () => {
     expect((await reset(username, await mailedToken(other.username))).status).toBe(400);
     await requestReset(username);
     const token = await mailedToken(username);
-    await env.DB.prepare('UPDATE password_resets SET expires = ? WHERE user_id = (SELECT id FROM users WHERE username = ?)').bind(Date.now() / 1000 - 1, username).run();
+    await (await accountD1(username)).prepare('UPDATE password_resets SET expires = ? WHERE user_id = (SELECT id FROM users WHERE username = ?)').bind(Date.now() / 1000 - 1, username).run();
     expect((await reset(username, token)).status).toBe(400);
   });
 
@@ -91,9 +92,9 @@ describe('password reset', () => {
     const { username } = await newUser('reset');
     const res = await requestReset(username, { vars: { MAILER: env.TEST_MAILER, MAIL_FROM: 'reset@example.org' } });
     expect(res.status).toBe(200);
-    const outbox = await env.DB.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE recipient = ?').bind(`${username}@example.org`).first<{ n: number }>();
+    const outbox = await env.DIRECTORY.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE recipient = ?').bind(`${username}@example.org`).first<{ n: number }>();
     expect(outbox!.n).toBe(0);
-    const rows = await env.DB.prepare('SELECT COUNT(*) AS n FROM password_resets WHERE user_id = (SELECT id FROM users WHERE username = ?)').bind(username).first<{ n: number }>();
+    const rows = await (await accountD1(username)).prepare('SELECT COUNT(*) AS n FROM password_resets WHERE user_id = (SELECT id FROM users WHERE username = ?)').bind(username).first<{ n: number }>();
     expect(rows!.n).toBe(1);
   });
 

@@ -4,12 +4,13 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { eventDeletionsSql, eventsPageSql, type EventsFilter } from '../src/storage/events-query';
 import { streamCountsSql } from '../src/storage/stream-counts';
+import { anyShard } from './db-fixtures';
 
 const dialect = new SQLiteSyncDialect();
 
 async function plan(query: SQL): Promise<string[]> {
   const { sql, params } = dialect.sqlToQuery(query);
-  const res = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+  const res = await anyShard().prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
   return res.results.map((r) => r.detail);
 }
 
@@ -55,7 +56,7 @@ describe('query plans of the main queries (no full table scan)', () => {
       [`SELECT * FROM streams WHERE user_id = ?`, ['u']],
     ];
     for (const [text, params] of statements) {
-      const res = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
+      const res = await anyShard().prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
       const lines = res.results.map((r) => r.detail);
       expect(lines.filter((l) => /^SCAN (e|es|events|event_streams|streams)\b/.test(l)), text).toEqual([]);
     }

@@ -5,6 +5,7 @@ import { accountObject } from '../src/realtime/account-notifier';
 import { OPENING_HEADER, type SocketState } from '../src/realtime/socket-state';
 import { call, newUser } from './helpers';
 import { openPlain, upgrade } from './realtime-fixtures';
+import { accountD1 } from './db-fixtures';
 
 /** The plain notification channel `GET U/notifications` (§5.14) and the account object behind it. */
 describe('plain notification channel', () => {
@@ -143,6 +144,6 @@ describe('plain notification channel', () => {
 });
 
 async function userIdOf(username: string): Promise<string> {
-  const row = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+  const row = await (await accountD1(username)).prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
   return row!.id;
 }

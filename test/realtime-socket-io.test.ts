@@ -7,6 +7,7 @@ import type { AuditRecord } from '../src/core/audit';
 import { call, newUser } from './helpers';
 import { recordHook } from './hook-recorder';
 import { emitWithAck, openSocketIo, upgrade } from './realtime-fixtures';
+import { accountD1 } from './db-fixtures';
 
 /** Socket.IO v4 wire compatibility on the account object (§5.14), frame by frame as socket.io-client speaks it. */
 describe('Socket.IO on the account object', () => {
@@ -111,7 +112,7 @@ describe('Socket.IO on the account object', () => {
     const { socket, nsp } = await openSocketIo(username, shared.token);
     // Warm the caches (isolate memory, KV) with the live access, then delete it in D1 only: no notice reaches the object.
     expect((await emitWithAck(socket, nsp, 1, 'events.get', {}))[0]).toBeNull();
-    await env.DB.prepare('UPDATE accesses SET deleted = ?, modified = modified + 1 WHERE id = ?').bind(Date.now() / 1000, shared.id).run();
+    await (await accountD1(username)).prepare('UPDATE accesses SET deleted = ?, modified = modified + 1 WHERE id = ?').bind(Date.now() / 1000, shared.id).run();
     const write = await emitWithAck(socket, nsp, 2, 'events.create', { streamIds: ['diary'], type: 'note/txt', content: 'late' });
     expect(write).toEqual([{ id: 'invalid-access-token', message: 'Cannot find access from token.' }]);
     const events = await call('GET', `/${username}/events`, { token });
@@ -121,7 +122,7 @@ describe('Socket.IO on the account object', () => {
   it('answers a method call from a fresh instance (as after hibernation): the attachment holds all it needs', async () => {
     const { username, token } = await account();
     const { socket, nsp } = await openSocketIo(username, token);
-    const row = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+    const row = await (await accountD1(username)).prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
     await runInDurableObject(accountObject(env, row!.id), async (_i: AccountObject, state) => {
       const [ws] = state.getWebSockets();
       const revived = new AccountObject(state, env);
@@ -135,7 +136,7 @@ describe('Socket.IO on the account object', () => {
   it('keeps a heartbeat alarm while a Socket.IO socket is open, and drops it when the last one closes', async () => {
     const { username, token } = await account();
     const { socket } = await openSocketIo(username, token);
-    const row = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+    const row = await (await accountD1(username)).prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
     const stub = accountObject(env, row!.id);
     const alarmOf = () => runInDurableObject(stub, (_i: AccountObject, state) => state.storage.getAlarm());
     const alarm = await alarmOf();

@@ -6,9 +6,10 @@ import { StaleAccessError } from '../src/core/errors';
 import { getDb } from '../src/storage/db';
 import { accesses, streams, users } from '../src/storage/schema';
 import { call, newUser } from './helpers';
+import { accountDb } from './db-fixtures';
 
 async function personalAccess(username: string) {
-  const db = getDb(env.DB);
+  const db = await accountDb(username);
   const user = (await db.select().from(users).where(eq(users.username, username)))[0];
   const access = (await db.select().from(accesses).where(eq(accesses.userId, user.id)))[0];
   return { db, user, access };

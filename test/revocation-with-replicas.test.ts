@@ -4,6 +4,7 @@ import { accountAuthority } from '../src/realtime/authority-client';
 import { accessRow, createAccess, deleteAccess, plantStreams, updateAccess, userRow } from './access-fixtures';
 import { call, newUser } from './helpers';
 import { laggingDb, takeSnapshot, type ReplicaStats } from './lagging-replica';
+import { accountD1, shardOf } from './db-fixtures';
 
 /** A user with stream `s` and an app access reading it, already used once (so cached in KV and the isolate). */
 async function userWithApp() {
@@ -16,15 +17,18 @@ async function userWithApp() {
 }
 
 /** A read through a location whose replica is the snapshot; `vars` waits for the request's waitUntil work. */
-function readThroughReplica(copy: string, path: string, token: string) {
+async function readThroughReplica(copy: string, path: string, token: string) {
   const stats: ReplicaStats = { replicaQueries: 0, primaryRoutes: 0 };
-  return call('GET', path, { token, vars: { DB: laggingDb(copy, stats) } }).then((res) => ({ res, stats }));
+  // The shard of the path's account, seen through the lagging replica (decision 028: accounts have their own shard).
+  const username = path.split('/')[1];
+  const vars = { [await shardOf(username)]: laggingDb(copy, stats, await accountD1(username)) };
+  return call('GET', path, { token, vars }).then((res) => ({ res, stats }));
 }
 
 describe('revocation stays immediate with read replicas (decision 026)', () => {
   it('a deleted access is refused by a replica that has not seen the deletion: the authority sends the read to the primary', async () => {
     const { username, token, app } = await userWithApp();
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     // The revocation, and the proof that the copy has not seen it.
     expect((await call('DELETE', `/${username}/accesses/${app.id}`, { token, vars: {} })).status).toBe(200);
     expect((await accessRow(app.id)).deleted).not.toBeNull();
@@ -40,7 +44,7 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
 
   it('a narrowed access runs with its new permissions even when the replica still holds the old ones', async () => {
     const { username, token, app } = await userWithApp();
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     const updated = await updateAccess(username, token, app.id, { permissions: [{ streamId: 't', level: 'read' }] });
     expect(updated.status).toBe(200);
     await call('GET', `/${username}/access-info`, { token, vars: {} }); // lets the update's settle run
@@ -52,7 +56,7 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
   it('while an authorization change is announced and not settled, the account\'s reads go to the primary', async () => {
     const { username, app } = await userWithApp();
     const user = await userRow(username);
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     const authority = accountAuthority(env);
     const ticket = await authority.announce({ userId: user.id, username });
     const during = await readThroughReplica(copy, `/${username}/events`, app.token);
@@ -65,7 +69,7 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
 
   it('an account with no authorization change since the copy is served by the replica alone', async () => {
     const { username, app } = await userWithApp();
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     const { res, stats } = await readThroughReplica(copy, `/${username}/events`, app.token);
     expect(res.status).toBe(200);
     expect(stats.replicaQueries).toBeGreaterThan(0);
@@ -74,7 +78,7 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
 
   it('a refusal from a replica is confirmed on the primary: an access created after the copy works at once, so does a new account', async () => {
     const { username, token } = await userWithApp();
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     const created = await createAccess(username, token, { name: 'fresh', type: 'app', permissions: [{ streamId: 's', level: 'read' }] });
     const late = await newUser('lagnew');
     const { res } = await readThroughReplica(copy, `/${username}/events`, created.body.access.token);
@@ -85,7 +89,7 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
 
   it('an unknown token is still refused: the primary confirms the replica\'s refusal', async () => {
     const { username } = await userWithApp();
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     const { res, stats } = await readThroughReplica(copy, `/${username}/events`, 'no-such-token');
     expect(res.status).toBe(403);
     expect(stats.primaryRoutes).toBeGreaterThan(0);
@@ -93,7 +97,7 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
 
   it('a deleted access stays refused through the replica after KV and the isolate cached it', async () => {
     const { username, token, app } = await userWithApp();
-    const copy = await takeSnapshot();
+    const copy = await takeSnapshot(await accountD1(username));
     // Deleted behind the caches' back: no KV drop, and the replica keeps the row.
     expect((await deleteAccess(username, token, app.id)).status).toBe(200);
     await call('GET', `/${username}/access-info`, { token, vars: {} });

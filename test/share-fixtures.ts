@@ -2,13 +2,13 @@ import { env } from 'cloudflare:test';
 import { baseContext } from '../src/calls/base-context';
 import type { UserContext } from '../src/core/context';
 import { mintShareLink } from '../src/auth/share-codes';
-import { db, insertAccessRow, userRow } from './db-fixtures';
+import { accountDb, insertAccessRow, userRow } from './db-fixtures';
 import { BASE } from './helpers';
 
 /** The context `accesses.create` would give `mintShareLink`, for a user of the tests' Worker. */
 export async function userContext(username: string): Promise<UserContext> {
   const base = baseContext(env, { baseUrl: `${BASE}/`, host: new URL(BASE).host, origin: '', ip: '', waitUntil: () => undefined });
-  return { ...base, db: db(), user: await userRow(username) };
+  return { ...base, db: await accountDb(username), user: await userRow(username) };
 }
 
 /** A shared access (inserted in D1) with a share link minted for it; returns the link's path `/s/{code}`. */

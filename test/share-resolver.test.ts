@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { shareLinks } from '../src/storage/schema';
 import { shareCacheKey, shareCodeHash } from '../src/auth/share-codes';
 import { resolveShareCode } from '../src/web/share-resolver';
-import { db, updateAccessRow } from './db-fixtures';
+import { inShards, updateAccessRow } from './db-fixtures';
 import { BASE, call, newUser } from './helpers';
 import { sharedAccessWithLink } from './share-fixtures';
 
@@ -32,7 +32,7 @@ describe('share codes (minting and storage)', () => {
   it('are stored only as a hash', async () => {
     const { username } = await newUser('share');
     const { code, id } = await sharedAccessWithLink(username);
-    const rows = await db().select().from(shareLinks).where(eq(shareLinks.accessId, id));
+    const rows = await inShards((db) => db.select().from(shareLinks).where(eq(shareLinks.accessId, id)));
     expect(rows).toHaveLength(1);
     expect(rows[0].codeHash).toBe(await shareCodeHash(code));
     expect(JSON.stringify(rows)).not.toContain(code);
@@ -66,7 +66,7 @@ describe('share links of accesses.create and accesses.delete', () => {
     for (const code of codes) {
       const hash = await shareCodeHash(code);
       expect(await env.ACCESSES.get(shareCacheKey(hash))).toBeNull();
-      expect(await db().select().from(shareLinks).where(eq(shareLinks.codeHash, hash))).toHaveLength(0);
+      expect(await inShards((db) => db.select().from(shareLinks).where(eq(shareLinks.codeHash, hash)))).toHaveLength(0);
       expect((await resolve(code)).resolved).toBeNull();
     }
   });

@@ -3,6 +3,7 @@ import worker from '../src/index';
 import { describe, expect, it } from 'vitest';
 import { totpAt, TOTP_STEP_SECONDS } from '../src/auth/totp';
 import { call, newUser, type CallOptions } from './helpers';
+import { accountD1, anyShard } from './db-fixtures';
 
 const LOCAL = 'http://127.0.0.1:8787';
 let ipCounter = 0;
@@ -14,9 +15,9 @@ const login = (username: string, password: string, opts: CallOptions = {}) =>
 
 /** Moves every counter of `key` back by `seconds`: the same as that much time passing. */
 async function age(keyPrefix: string, seconds: number) {
-  await env.DB.prepare('UPDATE attempt_counters SET window_start = window_start - ? WHERE key LIKE ?').bind(seconds, `${keyPrefix}%`).run();
+  await env.DIRECTORY.prepare('UPDATE attempt_counters SET window_start = window_start - ? WHERE key LIKE ?').bind(seconds, `${keyPrefix}%`).run();
 }
-const userId = async (username: string) => (await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>())!.id;
+const userId = async (username: string) => (await (await accountD1(username)).prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>())!.id;
 
 describe('failed sign-in limits', () => {
   it('locks an account after SIGN_IN_FAILURES_PER_ACCOUNT failures: 429 with Retry-After, even for the right password', async () => {
@@ -126,16 +127,17 @@ describe('expired rows', () => {
   it('the hourly cron deletes counters whose window ended, and expired two-factor steps and reset tokens; live ones stay', async () => {
     const now = Date.now() / 1000;
     const tag = `purge-${Date.now().toString(36)}`;
-    await env.DB.batch([
-      env.DB.prepare('INSERT INTO attempt_counters (key, window_start, count) VALUES (?, ?, 3), (?, ?, 3)').bind(`${tag}:old`, now - 2 * 86_400, `${tag}:live`, now),
-      env.DB.prepare("INSERT INTO mfa_sessions (token_hash, user_id, kind, expires) VALUES (?, 'u', 'login', ?), (?, 'u', 'login', ?)").bind(`${tag}:old`, now - 1, `${tag}:live`, now + 600),
-      env.DB.prepare("INSERT INTO password_resets (token_hash, user_id, expires) VALUES (?, 'u', ?), (?, 'u', ?)").bind(`${tag}:old`, now - 1, `${tag}:live`, now + 3600),
+    await env.DIRECTORY.prepare('INSERT INTO attempt_counters (key, window_start, count) VALUES (?, ?, 3), (?, ?, 3)').bind(`${tag}:old`, now - 2 * 86_400, `${tag}:live`, now).run();
+    // Rows of the shards: the cron purges every shard.
+    await anyShard().batch([
+      anyShard().prepare("INSERT INTO mfa_sessions (token_hash, user_id, kind, expires) VALUES (?, 'u', 'login', ?), (?, 'u', 'login', ?)").bind(`${tag}:old`, now - 1, `${tag}:live`, now + 600),
+      anyShard().prepare("INSERT INTO password_resets (token_hash, user_id, expires) VALUES (?, 'u', ?), (?, 'u', ?)").bind(`${tag}:old`, now - 1, `${tag}:live`, now + 3600),
     ]);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: now * 1000, cron: '0 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);
     for (const [table, column] of [['attempt_counters', 'key'], ['mfa_sessions', 'token_hash'], ['password_resets', 'token_hash']]) {
-      const rows = await env.DB.prepare(`SELECT ${column} AS k FROM ${table} WHERE ${column} LIKE ?`).bind(`${tag}:%`).all<{ k: string }>();
+      const rows = await (table === 'attempt_counters' ? env.DIRECTORY : anyShard()).prepare(`SELECT ${column} AS k FROM ${table} WHERE ${column} LIKE ?`).bind(`${tag}:%`).all<{ k: string }>();
       expect(rows.results.map((r) => r.k), table).toEqual([`${tag}:live`]);
     }
   });

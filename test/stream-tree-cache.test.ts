@@ -1,13 +1,15 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call, newUser } from './helpers';
+import { accountD1 } from './db-fixtures';
 
 /** Another isolate changing streams: simulated by writing to D1 directly, bumping the version as every stream write does. */
 async function foreignStreamChange(username: string, statement: string, ...params: unknown[]) {
-  const user = await env.DB.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
-  await env.DB.batch([
-    env.DB.prepare(statement).bind(user!.id, ...params),
-    env.DB.prepare('UPDATE users SET streams_version = streams_version + 1 WHERE id = ?').bind(user!.id),
+  const d1 = await accountD1(username);
+  const user = await d1.prepare('SELECT id FROM users WHERE username = ?').bind(username).first<{ id: string }>();
+  await d1.batch([
+    d1.prepare(statement).bind(user!.id, ...params),
+    d1.prepare('UPDATE users SET streams_version = streams_version + 1 WHERE id = ?').bind(user!.id),
   ]);
 }
 

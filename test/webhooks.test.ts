@@ -7,7 +7,7 @@ import { accesses, webhooks as webhooksTable } from '../src/storage/schema';
 import { addPending, claimDelivery } from '../src/storage/webhooks';
 import { instrumentD1, type StorageCounts } from '../src/bench/instrument';
 import { deliverQueued } from '../src/webhooks/deliver';
-import { db, userRow } from './db-fixtures';
+import { accountD1, accountDb, shardOf, userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
 
 /** Webhooks (§4.8, §5.12): methods and rules, then delivery through the real queue to a real receiver. */
@@ -152,7 +152,7 @@ describe('webhooks: scheduling cost', () => {
   async function createCost(username: string, token: string): Promise<number> {
     const counts: StorageCounts = { d1: 0, kvReads: 0, r2: 0 };
     const body = { streamIds: ['diary'], type: 'note/txt', content: 'x' };
-    const res = await call('POST', `/${username}/events`, { token, body, vars: { DB: instrumentD1(env.DB, counts) } });
+    const res = await call('POST', `/${username}/events`, { token, body, vars: { [await shardOf(username)]: instrumentD1(await accountD1(username), counts) } });
     expect(res.status).toBe(201);
     return counts.d1;
   }
@@ -165,7 +165,7 @@ describe('webhooks: scheduling cost', () => {
     expect(hook.status).toBe(201);
     // One statement after the response now adds the change to the webhook's pending messages.
     expect(await createCost(username, app.token)).toBe(2);
-    expect((await db().select().from(webhooksTable).where(eq(webhooksTable.id, hook.body.webhook.id)))[0].pending).toContain('eventsChanged');
+    expect((await (await accountDb(username)).select().from(webhooksTable).where(eq(webhooksTable.id, hook.body.webhook.id)))[0].pending).toContain('eventsChanged');
   });
 });
 
@@ -218,15 +218,15 @@ describe('webhooks: delivery through the queue', () => {
     const hook = (await createHook(username, app.token, hookUrl(key))).body.webhook;
     const user = await userRow(username);
     const token = newId();
-    await addPending(db(), user.id, ['eventsChanged'], token);
+    await addPending(await accountDb(username), user.id, ['eventsChanged'], token);
     const message = { userId: user.id, username, webhookId: hook.id, token };
     await deliverQueued(env, message);
     await deliverQueued(env, message);
     expect(await received(key)).toHaveLength(1);
     // A consumer that died after claiming: the re-delivery finishes that delivery, once.
     const second = newId();
-    await addPending(db(), user.id, ['streamsChanged'], second);
-    await claimDelivery(db(), user.id, hook.id, second);
+    await addPending(await accountDb(username), user.id, ['streamsChanged'], second);
+    await claimDelivery(await accountDb(username), user.id, hook.id, second);
     await deliverQueued(env, { ...message, token: second });
     await deliverQueued(env, { ...message, token: second });
     const got = await received(key);
@@ -241,8 +241,8 @@ describe('webhooks: delivery through the queue', () => {
     const hook = (await createHook(username, app.token, hookUrl(key))).body.webhook;
     const user = await userRow(username);
     const queued = newId();
-    await addPending(db(), user.id, ['eventsChanged'], queued);
-    await db().update(accesses).set({ expires: Date.now() / 1000 - 60 }).where(eq(accesses.id, app.id));
+    await addPending(await accountDb(username), user.id, ['eventsChanged'], queued);
+    await (await accountDb(username)).update(accesses).set({ expires: Date.now() / 1000 - 60 }).where(eq(accesses.id, app.id));
     await deliverQueued(env, { userId: user.id, username, webhookId: hook.id, token: queued });
     expect(await received(key)).toEqual([]);
     const { webhook } = (await call('GET', `/${username}/webhooks/${hook.id}`, { token })).body;

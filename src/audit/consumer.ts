@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import type { AuditEntry } from '../core/audit';
 import type { Env } from '../env';
-import { dbFor } from '../storage/directory';
+import { dbFor, forgetPlacement } from '../storage/directory';
 import { appendAuditEntries } from './append';
 
 const text = v.string();
@@ -58,12 +58,15 @@ export async function consumeAuditBatch(batch: MessageBatch, env: Env): Promise<
       try {
         // Messages of a batch come in any order: the chain follows the calls' time (stable for equal times).
         const entries = [...group.entries].sort((a, b) => a.time - b.time);
-        const db = dbFor(env, group.username);
+        const db = await dbFor(env, group.username);
+        if (!db) throw new Error('no shard holds this account');
         // Bounded appends: a chunk stored before a later one fails is skipped by id when the messages come back.
         for (let i = 0; i < entries.length; i += APPEND_CHUNK) await appendAuditEntries(db, userId, entries.slice(i, i + APPEND_CHUNK));
         for (const m of group.messages) m.ack();
       } catch (e) {
         console.error(`audit: append for ${group.username} failed, will retry:`, e instanceof Error ? e.message : String(e));
+        // The cached placement may name the shard the account was moved from (its triggers refuse the append).
+        await forgetPlacement(env, group.username).catch(() => undefined);
         for (const m of group.messages) m.retry({ delaySeconds: RETRY_DELAY_SECONDS });
       }
     }),

@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { Env } from '../env';
 import { runBatch } from '../storage/batch';
 import type { Db } from '../storage/db';
-import { directoryOf } from '../storage/directory';
+import { databases } from '../storage/directory';
 import {
   deleteBeforeAnchor, insertAuditCheckpoint, moveAuditAnchor, selectHeadsToCheckpoint, selectPendingCuts, selectRetentionCuts,
 } from '../storage/audit';
@@ -74,7 +74,7 @@ export async function runAuditCron(env: Env, config: Config, now: number): Promi
     return outcome;
   }
   const cutoff = now - config.auditRetentionDays * DAY;
-  for (const db of directoryOf(env).databases()) {
+  for (const db of databases(env)) {
     outcome.checkpoints += await signHeads(db, env.ATTACHMENTS, key, now);
     outcome.anchorsMoved += await moveAnchors(db, env.ATTACHMENTS, key, cutoff);
     outcome.deleteSteps += await deleteCutRows(db);

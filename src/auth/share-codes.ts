@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { sha256Hex, toBase64Url } from './crypto';
 import { dropCacheEntry } from './access-cache';
 import type { UserContext } from '../core/context';
+import { addShareCode, dropShareCodes } from '../storage/directory';
 import { insertShareLink } from '../storage/share-links';
 
 const CODE_BYTES = 18;
@@ -27,11 +28,15 @@ export function shareUrl(baseUrl: string, code: string): string {
 
 /**
  * A new link for an access being created: the insert to add to `accesses.create`'s own guarded batch (so the
- * link exists exactly when the access does) and the `shareUrl` to return.
+ * link exists exactly when the access does) and the `shareUrl` to return. The code's account is recorded in the
+ * directory first (decision 028), so a link that exists is always found; a leftover entry of a failed create
+ * leads to a shard without the link, which answers as an unknown code.
  */
 export async function mintShareLink(ctx: UserContext, accessId: string) {
   const code = newShareCode();
-  const statement = insertShareLink(ctx.db, { codeHash: await shareCodeHash(code), userId: ctx.user.id, accessId, created: ctx.now });
+  const codeHash = await shareCodeHash(code);
+  await addShareCode(ctx.env, codeHash, ctx.user.username);
+  const statement = insertShareLink(ctx.db, { codeHash, userId: ctx.user.id, accessId, created: ctx.now });
   return { statement, url: shareUrl(ctx.request.baseUrl, code) };
 }
 
@@ -40,5 +45,5 @@ export async function mintShareLink(ctx: UserContext, accessId: string) {
  * a KV hit without the D1 guard, so a missed entry costs one retry, never a leak.
  */
 export async function forgetShareLinks(env: Env, codeHashes: readonly string[]): Promise<void> {
-  await Promise.all(codeHashes.map((h) => dropCacheEntry(env, shareCacheKey(h))));
+  await Promise.all([...codeHashes.map((h) => dropCacheEntry(env, shareCacheKey(h))), dropShareCodes(env, codeHashes)]);
 }

@@ -14,7 +14,7 @@ import { err } from '../core/errors';
 import type { Env } from '../env';
 import { clearAttempts, countAttempt, refundAttempt } from '../storage/attempt-counters';
 import { runBatch } from '../storage/batch';
-import { directoryOf } from '../storage/directory';
+import { globalDb } from '../storage/directory';
 
 /** The period of the `SIGN_IN_LIMITER` binding (wrangler.toml `[[ratelimits]]`): a refused caller waits this long at most. */
 export const SIGN_IN_BINDING_WINDOW_SECONDS = 60;
@@ -45,7 +45,7 @@ export async function beginSignIn(caller: SignInCaller, userId: string): Promise
     const { success } = await env.SIGN_IN_LIMITER.limit({ key: ipKey(ip) });
     if (!success) throw err.tooManyAttempts(SIGN_IN_BINDING_WINDOW_SECONDS);
   }
-  const db = directoryOf(env).globalDb();
+  const db = globalDb(env);
   const window = limits.signInWindowSeconds;
   const [account, address] = await Promise.all([
     countAttempt(db, accountKey(userId), now, window),
@@ -64,7 +64,7 @@ export async function beginSignIn(caller: SignInCaller, userId: string): Promise
 
 /** Counts one attempt under `key`; throws 429 past `max` in the window (until the window ends). */
 async function countOrRefuse(caller: SignInCaller, key: string, max: number, windowSeconds: number): Promise<void> {
-  const state = await countAttempt(directoryOf(caller.env).globalDb(), key, caller.now, windowSeconds);
+  const state = await countAttempt(globalDb(caller.env), key, caller.now, windowSeconds);
   if (state.count > max) throw err.tooManyAttempts(retryAfter(state.windowStart, windowSeconds, caller.now));
 }
 

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import { shardsOf } from '../storage/directory';
 import { NO_LATENCY, parseLatency, pause, type Latency } from './latency';
 
 /**
@@ -161,17 +162,20 @@ export function instrumentR2(bucket: R2Bucket, counts: StorageCounts): R2Bucket 
 }
 
 /**
- * A copy of `env` whose DB, ACCESSES and ATTACHMENTS count their calls into the returned `counts` (and whose
+ * A copy of `env` whose D1 databases (every shard and the directory), ACCESSES and ATTACHMENTS count their calls into the returned `counts` (and whose
  * D1, KV and account objects wait, when a latency is simulated).
  */
 export function instrumentEnv(env: Env): { env: Env; counts: StorageCounts } {
   const counts: StorageCounts = { d1: 0, kvReads: 0, r2: 0 };
   const latency = parseLatency(env.BENCH_LATENCY);
   const sessions = env.BENCH_SESSIONS !== 'off';
+  const d1 = (db: D1Database) => instrumentD1(db, counts, latency, () => latency.d1, sessions);
+  const shards = Object.fromEntries(shardsOf(env).map((s) => [s.name, d1(s.d1)]));
   return {
     env: {
       ...env,
-      DB: instrumentD1(env.DB, counts, latency, () => latency.d1, sessions),
+      ...shards,
+      DIRECTORY: d1(env.DIRECTORY),
       ACCESSES: instrumentKv(env.ACCESSES, counts, latency),
       ATTACHMENTS: instrumentR2(env.ATTACHMENTS, counts),
       ACCOUNTS: delayedObjects(env.ACCOUNTS, latency.do),

@@ -34,7 +34,8 @@ import { Uploads } from '../methods/attachment-uploads';
 import type { AccessMethod, MethodDef } from '../methods/table';
 import { touchAccess } from '../storage/accesses';
 import { parseJson, type Db } from '../storage/db';
-import { dbFor } from '../storage/directory';
+import { abortReason } from '../storage/d1-errors';
+import { locate, relocate } from '../storage/directory';
 import { covers, FIRST_PRIMARY, FIRST_UNCONSTRAINED, isBookmark, type SessionStart } from '../storage/sessions';
 import { RequestSession } from './request-session';
 
@@ -95,6 +96,8 @@ class RequestScope {
   accessId: string | null = null;
   /** The request's D1 session on the account's database, once the account is known. */
   session: RequestSession | null = null;
+  /** A request that only reads (an HTTP GET, a page): it may still read an account that is being moved. */
+  readOnly = false;
 
   constructor(
     readonly base: PublicContext,
@@ -178,7 +181,9 @@ async function runMethod<C>(
     scope.noteChanges(def.changes);
     if (result.alsoChanged) scope.noteChanges(result.alsoChanged);
     return result;
-  } catch (e) {
+  } catch (thrown) {
+    // A write the shard's triggers refused because the account is being moved (decision 028).
+    const e = abortReason(thrown) === 'account-moving' ? err.accountMoving() : thrown;
     if (audited && !(e instanceof StaleAccessError && e.retryable)) scope.audit(def.id, query, e, place);
     throw e;
   } finally {
@@ -309,13 +314,15 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
         // 1,000 calls it would cost 1,000 round trips.
         if (statements.length === 0 && state.guarded) return { streamsVersion: state.streamsVersion, results: [] as never };
         try {
-          const { activeWebhooks, ...out } = await runGuarded(ctx.db, access, now, statements);
+          const { activeWebhooks, ...out } = await runGuarded(ctx.db, access, now, statements, scope.readOnly);
           state.guarded = true;
           state.streamsVersion = out.streamsVersion;
           scope.noteWebhooks(activeWebhooks);
           return out;
         } catch (e) {
           if (e instanceof StaleAccessError) e.retryable = !state.guarded;
+          // Moved away between two round trips of this request: nothing to re-run, the client retries.
+          if (e instanceof StaleAccessError && e.accountMoved && state.guarded) throw err.accountMoving();
           throw e;
         }
       },
@@ -368,26 +375,54 @@ function runNested(scope: RequestScope, ctx: AccessContext, methodId: string, pa
   return runMethod(scope, def as AccessMethod, ctx, params, {}, scope.reserve());
 }
 
-/** The D1 lookup of a user and token, KV and isolate memory first (decision 003). */
-export function tokenLookup(base: PublicContext, db: () => Db, username: string, token: string | undefined): AccessLookup {
+/** The D1 lookup of a user and token, KV and isolate memory first (decision 003); no database: no account. */
+export function tokenLookup(base: PublicContext, db: () => Db | Promise<Db | null>, username: string, token: string | undefined): AccessLookup {
   return async (skipCache) => {
     if (skipCache && token) await forgetAccess(base.env, username, token).catch(() => undefined);
-    return resolveRequest(base.env, db(), username, token, base.now, base.request.waitUntil, { skipCache });
+    const database = await db();
+    if (!database) return { resolved: null, fromCache: false };
+    return resolveRequest(base.env, database, username, token, base.now, base.request.waitUntil, { skipCache });
+  };
+}
+
+/** Whether a lookup found the account on the session's shard, which still holds it. */
+const holdsAccount = (found: Resolution): boolean => found.resolved !== null && found.resolved.user.moving !== 'moved';
+
+/**
+ * The lookup of a user root's account and token on the request's session. A "no" is decided by the primary of
+ * the shard the directory names: a replica may not know an account registered a moment ago (decision 025), and a
+ * cached placement may name the shard an account was moved from (decision 028), which then sends the session to
+ * the account's new shard. An account whose move is not switched yet answers 503 `account-moving`.
+ */
+function accountLookup(base: PublicContext, session: RequestSession, username: string, token: string | undefined): AccessLookup {
+  const onShard = tokenLookup(base, () => session.db, username, token);
+  return async (skipCache) => {
+    let found = await onShard(skipCache);
+    if (holdsAccount(found)) return found;
+    if (session.mayLag) {
+      session.toPrimary();
+      found = await onShard(skipCache);
+      if (holdsAccount(found)) return found;
+    }
+    const moved = await relocate(base.env, username, session.shard.name, base.request.waitUntil);
+    if (moved) {
+      session.moveTo(moved);
+      return onShard(true);
+    }
+    if (found.resolved !== null) throw err.accountMoving();
+    return found;
   };
 }
 
 /** The account of a user root and the first lookup of the token: 404 for an unknown user comes first (§2.1). */
 async function openUser(scope: RequestScope, base: PublicContext, username: string, token: string | undefined, start: SessionStart) {
   if (!isValidUsername(username)) throw err.unknownResource(MESSAGES.unknownUser(username));
-  const session = new RequestSession(base.env, username, start);
+  const shard = await locate(base.env, username, base.request.waitUntil);
+  if (!shard) throw err.unknownResource(MESSAGES.unknownUser(username));
+  const session = new RequestSession(shard, start);
   scope.session = session;
-  const lookup = tokenLookup(base, () => session.db, username, token);
-  let first = await lookup(false);
-  if (!first.resolved && session.mayLag) {
-    // A replica may not know an account registered a moment ago: only the primary says it does not exist.
-    session.toPrimary();
-    first = await lookup(false);
-  }
+  const lookup = accountLookup(base, session, username, token);
+  const first = await lookup(false);
   if (!first.resolved) throw err.unknownResource(MESSAGES.unknownUser(username));
   scope.user = first.resolved.user;
   return { session, lookup, first, user: first.resolved.user };
@@ -417,10 +452,15 @@ function sendBookmark(scope: RequestScope, headers: CallHeaders): void {
  */
 export async function callUserMethod(base: PublicContext, call: UserCall, headers: CallHeaders): Promise<MethodResult> {
   const scope = new RequestScope(base, call.username, call.source);
+  scope.readOnly = call.readOnly === true;
   try {
     const def = call.methodId === undefined ? undefined : METHODS.get(call.methodId);
     const readToken = def?.auth === 'access' && def.readTokenParam && call.token === undefined ? call.readToken : undefined;
-    if (readToken) return await withReadToken(scope, call, def as AccessMethod, dbFor(base.env, call.username), readToken, headers);
+    if (readToken) {
+      const shard = isValidUsername(call.username) ? await locate(base.env, call.username, base.request.waitUntil) : null;
+      if (!shard) throw err.unknownResource(MESSAGES.unknownUser(call.username));
+      return await withReadToken(scope, call, def as AccessMethod, shard.db, readToken, headers);
+    }
     const token = def?.auth === 'access' ? call.token : undefined;
     const { session, lookup, first, user } = await openUser(scope, base, call.username, token, sessionStart(base, call));
     if (call.routeError) throw call.routeError;
@@ -535,6 +575,7 @@ export interface AccessOpening {
  */
 export async function withUserAccess<R>(base: PublicContext, opening: AccessOpening, headers: CallHeaders, work: (ctx: AccessContext) => Promise<R>): Promise<R> {
   const scope = new RequestScope(base, opening.username, opening.source);
+  scope.readOnly = true;
   try {
     const { session, lookup, first } = await openUser(scope, base, opening.username, opening.token, FIRST_PRIMARY);
     if (opening.token === undefined) throw err.missingToken();
@@ -568,9 +609,12 @@ export async function withPageAccess<R>(
   const first = await target.lookup(false);
   if (!first.resolved) return null;
   const scope = new RequestScope(base, first.resolved.user.username, 'http');
+  scope.readOnly = true;
   try {
     scope.user = first.resolved.user;
-    const db = dbFor(base.env, first.resolved.user.username);
+    const shard = await locate(base.env, first.resolved.user.username, base.request.waitUntil);
+    if (!shard) return null;
+    const db = shard.db;
     return await withAccess(scope, { db: () => db, lookup: target.lookup, first, token: target.token, accept: target.accept }, {}, work);
   } catch (e) {
     if (e instanceof ApiError && (e.id === 'invalid-access-token' || e.id === 'forbidden')) return null;

@@ -21,7 +21,8 @@ export type ErrorId =
   | 'too-many-attempts'
   | 'unavailable-method'
   | 'unexpected-error'
-  | 'api-unavailable';
+  | 'api-unavailable'
+  | 'account-moving';
 
 /** Each id's HTTP status (`invalid-access-token` is 401 for a missing token, see `err.missingToken`). */
 export const ERROR_STATUS: Readonly<Record<ErrorId, number>> = {
@@ -47,6 +48,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorId, number>> = {
   'unavailable-method': 451,
   'unexpected-error': 500,
   'api-unavailable': 503,
+  'account-moving': 503,
 };
 
 export const MESSAGES = {
@@ -90,6 +92,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What a refused write of a moving account tells the client to wait: a move's switch takes seconds. */
+export const ACCOUNT_MOVING_RETRY_SECONDS = 5;
+
 export const err = {
   requestStructure: (message: string, data?: unknown) => new ApiError('invalid-request-structure', message, data),
   paramsFormat: (message: string, data?: unknown) => new ApiError('invalid-parameters-format', message, data),
@@ -112,6 +117,12 @@ export const err = {
   removed: (what: string) => new ApiError('removed-method', `${what} has been removed from the API.`),
   tooLarge: (limit: number, path?: string) =>
     new ApiError('payload-too-large', path === undefined ? 'The request or item is too large.' : `"${path}" is too large.`, path === undefined ? { limit } : { limit, path }),
+  /** 503 while the account is copied to another database (docs/decisions/028-shards-and-directory.md): retry shortly. */
+  accountMoving: () => {
+    const e = new ApiError('account-moving', 'This account is being moved to another database: retry in a few seconds.');
+    e.headers = { 'Retry-After': String(ACCOUNT_MOVING_RETRY_SECONDS) };
+    return e;
+  },
   tooManyAttempts: (retryAfterSeconds: number) => {
     const e = new ApiError('too-many-attempts', 'Too many requests; retry later.');
     e.headers = { 'Retry-After': String(retryAfterSeconds) };
@@ -127,6 +138,8 @@ export class StaleAccessError extends ApiError {
   /** Set by the call path when no guarded round trip of the request had succeeded yet: nothing was written,
    * so the whole request may be re-run once with the access re-read from D1. */
   retryable = false;
+  /** The shard no longer holds the account (it was moved): the re-run asks the directory where it is now. */
+  accountMoved = false;
   constructor() {
     super('invalid-access-token', MESSAGES.unknownToken);
   }

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config';
 import type { Env } from '../env';
-import { directoryOf } from '../storage/directory';
+import { globalDb } from '../storage/directory';
 import { insertOutboxMail } from '../storage/mail-outbox';
 
 export interface Mail {
@@ -28,7 +28,7 @@ export function mailSender(env: Env, config: Config, now: number): MailSender | 
     };
   }
   if (config.mail.outbox) {
-    const db = directoryOf(env).globalDb();
+    const db = globalDb(env);
     return {
       send: async (mail) => {
         await insertOutboxMail(db, { recipient: mail.to, subject: mail.subject, body: mail.text, created: now });

@@ -9,9 +9,9 @@ import { err } from '../core/errors';
 import { emailSchema, jsonObject, languageSchema, parseUpdate, passwordSchema } from '../core/params';
 import { endOtherSessions, selectOtherSessions } from '../storage/accesses';
 import { abortReason, violatedUnique } from '../storage/d1-errors';
-import { directoryOf } from '../storage/directory';
+import { AccountTaken, changeEmail } from '../storage/directory';
 import type { UserRow } from '../storage/schema';
-import { passwordGuard, selectUser, setPasswordHash } from '../storage/users';
+import { passwordGuard, selectUser, setPasswordHash, updateAccountRow } from '../storage/users';
 import { accessMethod, ok } from './table';
 import { retryOnRowChange, RowChangedError } from './tree-calls';
 
@@ -44,13 +44,25 @@ export const accountMethods = [
     handler: async (ctx, params) => {
       const update = parseUpdate(params.update, ['username'], updateFields, ctx.config.limits);
       const values = { ...(update.email !== undefined && { email: update.email }), ...(update.language !== undefined && { language: update.language }) };
-      const statement = Object.keys(values).length === 0 ? selectUser(ctx.db, ctx.user.id) : directoryOf(ctx.env).updateAccount(ctx.db, ctx.user.id, values);
+      const statement = Object.keys(values).length === 0 ? selectUser(ctx.db, ctx.user.id) : updateAccountRow(ctx.db, ctx.user.id, values);
+      const emailTaken = () => err.alreadyExists('The e-mail address is already in use.', { email: update.email });
+      // E-mail uniqueness is global: the directory's unique index takes the address first (decision 028), so two
+      // accounts of different shards racing for one address cannot both get it.
+      let previous: string | null = null;
+      if (values.email !== undefined) {
+        try {
+          previous = await changeEmail(ctx.env, ctx.user.username, values.email);
+        } catch (e) {
+          if (e instanceof AccountTaken) throw emailTaken();
+          throw e;
+        }
+      }
       try {
         const { results: [[user]] } = await ctx.run([statement] as const);
         return ok({ account: accountOutput(user) });
       } catch (e) {
-        // The unique index decides, so two accounts racing for one address cannot both get it.
-        if (violatedUnique(e)?.includes('users.email')) throw err.alreadyExists('The e-mail address is already in use.', { email: update.email });
+        if (previous !== null && previous !== values.email) await changeEmail(ctx.env, ctx.user.username, previous).catch(() => undefined);
+        if (violatedUnique(e)?.includes('users.email')) throw emailTaken();
         throw e;
       }
     },

@@ -150,7 +150,8 @@ async function acceptedAnswer(ctx: PublicContext, record: AuthRequestRecord, par
   const { username, token } = params;
   const invalid = (message: string) => err.paramsFormat(message, [{ code: 'custom', message, path: 'token' }]);
   if (!username || !token) throw err.paramsFormat('An ACCEPTED answer needs "username" and "token".');
-  const resolved = isValidUsername(username) ? await resolveUserAndAccess(dbFor(ctx.env, username), username, token) : null;
+  const db = isValidUsername(username) ? await dbFor(ctx.env, username) : null;
+  const resolved = db ? await resolveUserAndAccess(db, username, token) : null;
   const access = resolved?.access;
   if (!access || access.deleted !== null || isExpired(access, ctx.now) || access.type !== 'app' || access.name !== record.asked.requestingAppId) {
     throw invalid(`The token is not a live app access of "${username}" named "${record.asked.requestingAppId}".`);

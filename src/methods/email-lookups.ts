@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { PublicContext } from '../core/context';
 import { err } from '../core/errors';
 import { emailSchema } from '../core/params';
-import { directoryOf } from '../storage/directory';
+import { findUsernameByEmail } from '../storage/directory';
 import { ok, publicMethod } from './table';
 
 /** The window of the `EMAIL_LOOKUP_LIMITER` binding (wrangler.toml `[[ratelimits]]`, `period`): a refused caller waits this long at most. */
@@ -20,7 +20,7 @@ async function lookUp(ctx: PublicContext, route: string, email: string): Promise
   if (!limiter) throw err.unavailable('E-mail lookup without its rate limit (EMAIL_LOOKUP_LIMITER binding)');
   const { success } = await limiter.limit({ key: `email-lookup:${ctx.request.ip || 'unknown'}` });
   if (!success) throw err.tooManyAttempts(EMAIL_LOOKUP_WINDOW_SECONDS);
-  return directoryOf(ctx.env).findUsernameByEmail(email);
+  return findUsernameByEmail(ctx.env, email);
 }
 
 const params = v.strictObject({ email: emailSchema });

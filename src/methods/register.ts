@@ -10,7 +10,7 @@ import { apiEndpoint, userRoot } from '../lib/urls';
 import { RESERVED_USERNAMES, USERNAME_PATTERN, isValidUsername } from '../lib/username';
 import { insertAccess } from '../storage/accesses';
 import { users } from '../storage/schema';
-import { dbFor, directoryOf } from '../storage/directory';
+import { AccountTaken, confirmAccount, conflicts, findUser, releaseAccount, reserveAccount } from '../storage/directory';
 import { violatedUnique } from '../storage/d1-errors';
 import { ok, publicMethod } from './table';
 
@@ -36,7 +36,6 @@ export const registerMethods = [
     batch: false,
     handler: async (ctx, params) => {
       const { config, now } = ctx;
-      const directory = directoryOf(ctx.env);
       if (config.registration === 'closed') throw err.unavailable('Registration');
       if (config.registration === 'invitation' || config.invitationTokens.length > 0) {
         if (!params.invitationToken || !config.invitationTokens.includes(params.invitationToken)) {
@@ -45,9 +44,12 @@ export const registerMethods = [
       }
       // Counted before any lookup, so the limit also keeps username probing through registration slow.
       await countRegistration({ ...ctx, ip: ctx.request.ip });
-      const conflicts = await directory.conflicts(params.username, params.email);
-      if (conflicts.username) throw err.alreadyExists('The username is already taken.', { username: params.username });
-      if (conflicts.email) throw err.alreadyExists('The e-mail address is already in use.', { email: params.email });
+      const usernameTaken = () => err.alreadyExists('The username is already taken.', { username: params.username });
+      const emailTaken = () => err.alreadyExists('The e-mail address is already in use.', { email: params.email });
+      // Early and clear answers; the reservation below is what decides a race.
+      const taken = await conflicts(ctx.env, params.username, params.email);
+      if (taken.username) throw usernameTaken();
+      if (taken.email) throw emailTaken();
       const userId = newId();
       const session = await newSession(tokenKey(ctx.env), params.username, now);
       const userRow = {
@@ -60,16 +62,27 @@ export const registerMethods = [
         created: now,
         streamsVersion: 0,
       };
+      // The directory's unique indexes decide between racing registrations, whatever shard each would use; the
+      // reservation also places the account (decision 028).
+      let shard;
       try {
-        // Atomic: an account never exists without its first personal access.
-        const db = dbFor(ctx.env, params.username);
-        await db.batch([db.insert(users).values(userRow), insertAccess(db, personalAccessRow(userId, params.appId, session, now))]);
+        shard = await reserveAccount(ctx.env, { username: params.username, userId, email: params.email, now });
       } catch (e) {
-        // A registration racing this one took the username or the e-mail: the violated index says which.
-        if (violatedUnique(e)?.includes('users.email')) throw err.alreadyExists('The e-mail address is already in use.', { email: params.email });
-        if (violatedUnique(e) !== null) throw err.alreadyExists('The username is already taken.', { username: params.username });
+        if (e instanceof AccountTaken) throw e.what === 'email' ? emailTaken() : usernameTaken();
         throw e;
       }
+      try {
+        // Atomic: an account never exists without its first personal access.
+        const { db } = shard;
+        await db.batch([db.insert(users).values(userRow), insertAccess(db, personalAccessRow(userId, params.appId, session, now))]);
+      } catch (e) {
+        await releaseAccount(ctx.env, params.username, userId).catch((r: unknown) => console.error('registration: reservation not released:', r));
+        if (violatedUnique(e)?.includes('users.email')) throw emailTaken();
+        if (violatedUnique(e) !== null) throw usernameTaken();
+        throw e;
+      }
+      // A Worker dying before this leaves the reservation pending: a later registration may reclaim it.
+      await confirmAccount(ctx.env, params.username, userId);
       const endpoint = apiEndpoint(userRoot(config, ctx.request.baseUrl, params.username), session.token);
       return ok({ username: params.username, apiEndpoint: endpoint }, 201);
     },
@@ -80,7 +93,7 @@ export const registerMethods = [
     batch: false,
     handler: async (ctx, { username }) => {
       if (RESERVED_USERNAMES.has(username)) return ok({ reserved: true, reason: 'RESERVED_USER_NAME' });
-      return ok({ reserved: (await directoryOf(ctx.env).findUser(username)) !== null });
+      return ok({ reserved: (await conflicts(ctx.env, username, '')).username });
     },
   }),
   publicMethod({
@@ -103,7 +116,7 @@ export const registerMethods = [
     params: v.object({ username: v.string() }),
     batch: false,
     handler: async (ctx, { username }) => {
-      const user = isValidUsername(username) ? await directoryOf(ctx.env).findUser(username) : null;
+      const user = isValidUsername(username) ? await findUser(ctx.env, username) : null;
       if (!user) throw err.unknownResource(`Unknown user "${username}"`);
       const alias = ctx.config.domain ? `${username}.${ctx.config.domain}` : username;
       return ok({ server: ctx.request.baseUrl, alias });

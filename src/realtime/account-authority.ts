@@ -58,13 +58,13 @@ export class AuthorityStore {
     const lapsed = Object.entries(record.pending).filter(([, p]) => p.until <= now);
     if (lapsed.length > 0) {
       // A lapsed change either committed (the primary's bookmark now covers it) or never will.
-      const session = sessionFor(this.env, lapsed[0][1].username, FIRST_PRIMARY);
-      await session.db.$client.prepare('SELECT 1').first();
+      const session = await sessionFor(this.env, lapsed[0][1].username, FIRST_PRIMARY);
+      if (session) await session.db.$client.prepare('SELECT 1').first();
       // Other calls may have run during the round trip: start again from the stored record.
       record = await this.read();
       const done = new Set(lapsed.map(([ticket]) => ticket));
       const pending = Object.fromEntries(Object.entries(record.pending).filter(([ticket]) => !done.has(ticket)));
-      record = { bookmark: laterBookmark(record.bookmark, session.bookmark()), pending };
+      record = { bookmark: laterBookmark(record.bookmark, session?.bookmark() ?? null), pending };
       await this.storage.put(STORAGE_KEY, record);
     }
     return { bookmark: record.bookmark, pending: Object.keys(record.pending).length > 0 };

@@ -182,7 +182,8 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
     if (targets.length === 0) return;
     const { userId, username } = targets[0].state;
     const ids = [...new Set(targets.map((s) => s.state.accessId))];
-    const rows = new Map((await selectAccessStates(dbFor(this.env, username), userId, ids)).map((r) => [r.id, r]));
+    const db = await dbFor(this.env, username);
+    const rows = new Map((db ? await selectAccessStates(db, userId, ids) : []).map((r) => [r.id, r]));
     const now = Date.now() / 1000;
     for (const { ws, state } of targets) {
       const row = rows.get(state.accessId);

@@ -12,7 +12,7 @@ import { sql, type SQL } from 'drizzle-orm';
  * Why a guarded batch was aborted: the caller's access, the user's stream tree, the row a write read, an audit
  * chain head, or an upload the write would attach that is no longer journaled (src/storage/blob-journal.ts).
  */
-export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed' | 'head-moved' | 'upload-gone';
+export type AbortReason = 'access-changed' | 'tree-changed' | 'row-changed' | 'head-moved' | 'upload-gone' | 'account-moving' | 'account-moved';
 
 const ABORT_PREFIX = 'pryv-abort:';
 

@@ -31,6 +31,12 @@ export const users = sqliteTable(
      */
     storageDbBytes: integer('storage_db_bytes').notNull().default(0),
     storageFilesBytes: integer('storage_files_bytes').notNull().default(0),
+    /**
+     * Set while `account:move` copies the account to another shard (docs/decisions/028-shards-and-directory.md):
+     * `moving` refuses writes (503 `account-moving`), `moved` refuses everything here (the directory names the
+     * new shard). The request guard reads it in the statement it runs anyway.
+     */
+    moving: text('moving'),
   },
   (t) => [uniqueIndex('users_username').on(t.username), uniqueIndex('users_email').on(t.email)],
 );

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { abortSql } from './d1-errors';
 import { accesses, users, type AccessRow, type UserRow } from './schema';
@@ -45,27 +45,12 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
   return rows[0] ?? null;
 }
 
-/** Which of username / e-mail are already taken (one query). */
-export async function findConflicts(db: Db, username: string, email: string): Promise<{ username: boolean; email: boolean }> {
-  const rows = await db
-    .select({ username: users.username, email: users.email })
-    .from(users)
-    .where(or(eq(users.username, username), eq(users.email, email)));
-  return { username: rows.some((r) => r.username === username), email: rows.some((r) => r.email === email) };
-}
-
 /** The account row, read in a method's guarded round trip (cached user rows carry no password hash). */
 export function selectUser(db: Db, userId: string) {
   return db.select().from(users).where(eq(users.id, userId)).limit(1);
 }
 
-/** The username of an e-mail address, or null. */
-export async function findUsernameByEmail(db: Db, email: string): Promise<string | null> {
-  const rows = await db.select({ username: users.username }).from(users).where(eq(users.email, email)).limit(1);
-  return rows[0]?.username ?? null;
-}
-
-/** Changes e-mail and/or language; the `users_email` unique index refuses an address another account has. */
+/** Changes e-mail and/or language (the directory took the e-mail first: src/storage/directory.ts). */
 export function updateAccountRow(db: Db, userId: string, values: { email?: string; language?: string }) {
   return db.update(users).set(values).where(eq(users.id, userId)).returning();
 }

@@ -9,7 +9,7 @@ import { dropCacheEntry, readCacheEntry, writeCacheEntry } from '../auth/access-
 import { isExpired } from '../auth/access-rules';
 import type { Resolved } from '../auth/resolve-access';
 import type { AccessRow } from '../storage/schema';
-import { directoryOf } from '../storage/directory';
+import { findShareCode } from '../storage/directory';
 import { shareCacheKey, shareCodeHash } from '../auth/share-codes';
 
 /** A share page may be served for this access now: a live shared access, not past its `expires`. */
@@ -41,7 +41,7 @@ export async function resolveShareCode(
     const cached = await readCacheEntry(env, key, now);
     if (cached && usableForShare(cached.access, now)) return { resolved: cached, fromCache: true };
   }
-  const found = await directoryOf(env).findShareLink(hash);
+  const found = await findShareCode(env, hash);
   if (found && usableForShare(found.access, now)) {
     waitUntil(writeCacheEntry(env, key, found.user, found.access).catch(() => undefined));
   }

@@ -17,7 +17,8 @@ import { postMessages } from './post';
 
 export async function deliverQueued(env: Env, message: WebhookDelivery): Promise<void> {
   const config = readConfig(env);
-  const db = dbFor(env, message.username);
+  const db = await dbFor(env, message.username);
+  if (!db) return;
   const [claimed] = await claimDelivery(db, message.userId, message.webhookId, message.token);
   if (!claimed) return;
   const now = Date.now() / 1000;

@@ -27,7 +27,9 @@ export function delaySeconds(config: Config, nextRunAt: number, now: number): nu
 export async function scheduleDeliveries(env: Env, config: Config, notice: ChangeNotice): Promise<void> {
   if (!notice.webhooks) return;
   const token = newId();
-  const rows = await addPending(dbFor(env, notice.username), notice.userId, notice.changes.map((c) => MESSAGE[c]), token);
+  const db = await dbFor(env, notice.username);
+  if (!db) return;
+  const rows = await addPending(db, notice.userId, notice.changes.map((c) => MESSAGE[c]), token);
   const mine = rows.filter((r) => r.scheduleToken === token);
   if (mine.length === 0) return;
   const now = Date.now() / 1000;
