@@ -4,16 +4,12 @@ import path from 'node:path';
 import { getPlatformProxy } from 'wrangler';
 import { ROOT } from './dev-server.mjs';
 
+export { EXPORT_PAGE_ROWS, IMPORT_BATCH_STATEMENTS, MAX_BOUND_PARAMS, accountTables, quote, userColumns } from './account-tables.mjs';
+
 export const FORMAT = 'pryv-edge-account';
 export const VERSION = 1;
 /** Bytes of an R2 object per chunk line (base64 makes the line about 4/3 of this): bounds memory per line. */
 export const BLOB_CHUNK_BYTES = 256 * 1024;
-/** Rows read per query on export. */
-export const EXPORT_PAGE_ROWS = 500;
-/** D1 allows at most 100 bound parameters per statement. */
-export const MAX_BOUND_PARAMS = 100;
-/** Statements per D1 batch on import (one batch is one atomic round trip). */
-export const IMPORT_BATCH_STATEMENTS = 50;
 /** `npm start`'s state folder. */
 export const DEFAULT_STATE_DIR = path.join(ROOT, '.wrangler', 'state');
 
@@ -32,34 +28,19 @@ export async function openState(stateDir) {
   return getPlatformProxy({ configPath: path.join(ROOT, 'wrangler.toml'), persist: { path: path.join(stateDir, 'v3') } });
 }
 
+/**
+ * The database holding `username` in that state: the shard the directory names (decision 028), or null. The
+ * name of its binding (`DB_1`) comes with it.
+ */
+export async function shardOfUser(env, username) {
+  const row = await env.DIRECTORY.prepare('SELECT shard FROM accounts WHERE username = ?').bind(username).first();
+  return row && env[row.shard] ? { name: row.shard, db: env[row.shard] } : null;
+}
+
 /** The newest applied migration: export and import must run on the same schema. */
 export async function schemaVersion(db) {
   const row = await db.prepare('SELECT name FROM d1_migrations ORDER BY id DESC LIMIT 1').first();
   return row?.name ?? null;
 }
-
-/**
- * Every table holding account data: those with a `user_id` column, found in the database itself so that a new
- * table is exported without a change here (`users` is apart: its key is `id`). Each with its column names.
- */
-export async function accountTables(db) {
-  const { results } = await db
-    .prepare(
-      `SELECT m.name AS tbl, json_group_array(p.name) AS cols FROM sqlite_master m JOIN pragma_table_info(m.name) p
-       WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_cf_%'
-       GROUP BY m.name HAVING sum(p.name = 'user_id') = 1 ORDER BY m.name`,
-    )
-    .all();
-  return results.map((r) => ({ name: r.tbl, columns: JSON.parse(r.cols) }));
-}
-
-/** The columns of `users`. */
-export async function userColumns(db) {
-  const { results } = await db.prepare(`SELECT name FROM pragma_table_info('users')`).all();
-  return results.map((r) => r.name);
-}
-
-/** SQLite identifier quoting. */
-export const quote = (name) => `"${name.replaceAll('"', '""')}"`;
 
 export class AccountFileError extends Error {}

@@ -10,7 +10,7 @@ import { benchApp, BENCH_PREFIX } from './bench/app';
 import { instrumentEnv, withCountHeaders } from './bench/instrument';
 import { sweepBlobs } from './storage/blob-sweep';
 import { databases, globalDb } from './storage/directory';
-import { purgeExpiredRows } from './storage/expired-rows';
+import { purgeEndedCounters, purgeExpiredRows } from './storage/expired-rows';
 import { longestAttemptWindow } from './auth/sign-in-limits';
 import { consumeAuditBatch } from './audit/consumer';
 import { runAuditCron } from './audit/cron';
@@ -84,7 +84,11 @@ export default {
     if (controller.cron === HOURLY_CRON) {
       const config = readConfig(env);
       const window = longestAttemptWindow(config);
-      await Promise.all([runAuditCron(env, config, now), ...[...databases(env), globalDb(env)].map((db) => purgeExpiredRows(db, now, window))]);
+      await Promise.all([
+        runAuditCron(env, config, now),
+        purgeEndedCounters(globalDb(env), now, window),
+        ...databases(env).map((db) => purgeExpiredRows(db, now)),
+      ]);
     }
   },
 } satisfies ExportedHandler<Env>;

@@ -5,7 +5,6 @@ import { MAX_QUERY_BYTES } from '../src/calls/audit-sink';
 import { rowHash } from '../src/audit/chain';
 import { getDb } from '../src/storage/db';
 import { GENESIS_HASH } from '../src/storage/audit';
-import { newId } from '../src/lib/ids';
 import { auditEntry, auditRows, deliver, waitForAuditRows } from './audit-fixtures';
 import { userRow } from './db-fixtures';
 import { call, newUser } from './helpers';
@@ -69,10 +68,20 @@ describe('audit recording: request → queue → consumer → D1 chain', () => {
   });
 });
 
+/** Registered accounts for the consumer's records: it appends them on the account's own shard (decision 028). */
+const names = new Map<string, string>();
+async function account(): Promise<string> {
+  const { username } = await newUser('acons');
+  const { id } = await userRow(username);
+  names.set(id, username);
+  return id;
+}
+const entry = (userId: string, values: Parameters<typeof auditEntry>[1] = {}) => auditEntry(userId, { username: names.get(userId), ...values });
+
 describe('audit consumer: failures, re-deliveries and concurrent appends', () => {
   it('acknowledges a stored message; a re-delivered message is not stored twice', async () => {
-    const userId = newId();
-    const body = { records: [auditEntry(userId), auditEntry(userId, { methodId: 'streams.get' })] };
+    const userId = await account();
+    const body = { records: [entry(userId), entry(userId, { methodId: 'streams.get' })] };
     const first = await deliver([body], ['m1']);
     expect(first.explicitAcks).toEqual(['m1']);
     const again = await deliver([body], ['m1']);
@@ -81,15 +90,15 @@ describe('audit consumer: failures, re-deliveries and concurrent appends', () =>
   });
 
   it('retries a message whose D1 append fails, and stores it once D1 takes it: nothing lost', async () => {
-    const userId = newId();
-    const body = { records: [auditEntry(userId), auditEntry(userId)] };
+    const userId = await account();
+    const body = { records: [entry(userId), entry(userId)] };
     // A real D1 failure for this account only: a trigger refuses its inserts.
     const trigger = `audit_refuse_${userId}`;
     await (await accountD1ById(userId)).prepare(
       `CREATE TRIGGER ${trigger} BEFORE INSERT ON audit_records WHEN NEW.user_id = '${userId}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
     ).run();
-    const other = newId();
-    const failed = await deliver([body, { records: [auditEntry(other)] }], ['fail', 'fine']);
+    const other = await account();
+    const failed = await deliver([body, { records: [entry(other)] }], ['fail', 'fine']);
     expect(failed.retryMessages.map((m) => m.msgId)).toEqual(['fail']);
     expect(failed.explicitAcks).toEqual(['fine']);
     expect(await auditRows(userId)).toEqual([]);
@@ -101,19 +110,19 @@ describe('audit consumer: failures, re-deliveries and concurrent appends', () =>
   });
 
   it('sends a malformed message towards the dead-letter queue (retry) and stores the rest of the batch', async () => {
-    const userId = newId();
-    const result = await deliver([{ records: [{ id: 'x' }] }, { nonsense: true }, { records: [auditEntry(userId)] }], ['bad1', 'bad2', 'good']);
+    const userId = await account();
+    const result = await deliver([{ records: [{ id: 'x' }] }, { nonsense: true }, { records: [entry(userId)] }], ['bad1', 'bad2', 'good']);
     expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(['bad1', 'bad2']);
     expect(result.explicitAcks).toEqual(['good']);
     await expectIntactChain(userId, 1);
   });
 
   it('never forks an account chain under concurrent appends: every record stored once, seq without gaps', async () => {
-    const userId = newId();
+    const userId = await account();
     const db = getDb(await accountD1ById(userId));
     const APPENDERS = 8;
     const PER_APPEND = 5;
-    const lists = Array.from({ length: APPENDERS }, () => Array.from({ length: PER_APPEND }, () => auditEntry(userId)));
+    const lists = Array.from({ length: APPENDERS }, () => Array.from({ length: PER_APPEND }, () => entry(userId)));
     const stored = await Promise.all(lists.map((list) => appendAuditEntries(db, userId, list)));
     expect(stored).toEqual(Array(APPENDERS).fill(PER_APPEND));
     await expectIntactChain(userId, APPENDERS * PER_APPEND);
