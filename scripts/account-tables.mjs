@@ -95,10 +95,13 @@ export async function insertUserRow(db, user) {
     .run();
 }
 
-/** Deletes every row of an account in one shard (its tables, then its `users` row). */
+/**
+ * Deletes every row of an account in one shard, atomically. The `users` row goes first: the storage-counter
+ * triggers of `events` then have no row to update (a frozen one would refuse it).
+ */
 export async function deleteAccountRows(db, tables, userId) {
   await db.batch([
-    ...tables.map(({ name }) => db.prepare(`DELETE FROM ${quote(name)} WHERE user_id = ?`).bind(userId)),
     db.prepare('DELETE FROM users WHERE id = ?').bind(userId),
+    ...tables.map(({ name }) => db.prepare(`DELETE FROM ${quote(name)} WHERE user_id = ?`).bind(userId)),
   ]);
 }

@@ -25,6 +25,10 @@ async function otherShard(username: string): Promise<string> {
   return shardsOf(env).find((s) => s.name !== from)!.name;
 }
 
+/** Writers pause between writes, and give up past this many (a move that never ends fails, not hangs). */
+const WRITE_PAUSE_MS = 5;
+const MAX_WRITES = 3000;
+
 const eventIds = async (username: string, token: string) =>
   ((await call('GET', `/${username}/events?limit=1000`, { token })).body.events as { id: string }[]).map((e) => e.id).sort();
 
@@ -79,22 +83,35 @@ describe('account:move (decision 028)', () => {
     const refused: number[] = [];
     const other: number[] = [];
     let moving = true;
+    let sawRefusal: () => void = () => undefined;
+    const refusedOnce = new Promise<void>((resolve) => (sawRefusal = resolve));
     const writer = async () => {
       // Keep writing until the move is over, then a few more (they land on the target).
       for (let extra = 0; moving || extra < 3; extra += moving ? 0 : 1) {
         const res = await call('POST', `/${u.username}/events`, { token: u.token, body: { streamIds: ['s'], type: 'note/txt', content: 'concurrent' } });
         if (res.status === 201) landed.push(res.body.event.id);
-        else if (res.status === 503 && res.body.error.id === 'account-moving') refused.push(res.status);
+        else if (res.status === 503 && res.body.error.id === 'account-moving') {
+          refused.push(res.status);
+          sawRefusal();
+        }
         else other.push(res.status);
+        if (landed.length + refused.length + other.length > MAX_WRITES) throw new Error('the move did not end');
+        // Paced, so that the move's own D1 calls from this test are not starved by the writers' requests.
+        await new Promise((resolve) => setTimeout(resolve, WRITE_PAUSE_MS));
       }
     };
     const writers = [writer(), writer(), writer()];
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await moveAccount(env, u.username, to);
-    moving = false;
-    await Promise.all(writers);
+    try {
+      // The move holds the account frozen until a writer has met the freeze, so both outcomes are exercised.
+      await moveAccount(env, u.username, to, (line) => (line.includes('frozen') ? refusedOnce : undefined));
+    } finally {
+      moving = false;
+      await Promise.all(writers);
+    }
     expect(other).toEqual([]);
     expect(landed.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
     const stored = await eventIds(u.username, u.token);
     for (const id of landed) expect(stored).toContain(id);
     // 5 seeded events plus every accepted write: nothing else, nothing missing.

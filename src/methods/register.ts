@@ -47,7 +47,7 @@ export const registerMethods = [
       const usernameTaken = () => err.alreadyExists('The username is already taken.', { username: params.username });
       const emailTaken = () => err.alreadyExists('The e-mail address is already in use.', { email: params.email });
       // Early and clear answers; the reservation below is what decides a race.
-      const taken = await conflicts(ctx.env, params.username, params.email);
+      const taken = await conflicts(ctx.env, params.username, params.email, now);
       if (taken.username) throw usernameTaken();
       if (taken.email) throw emailTaken();
       const userId = newId();
@@ -93,7 +93,7 @@ export const registerMethods = [
     batch: false,
     handler: async (ctx, { username }) => {
       if (RESERVED_USERNAMES.has(username)) return ok({ reserved: true, reason: 'RESERVED_USER_NAME' });
-      return ok({ reserved: (await conflicts(ctx.env, username, '')).username });
+      return ok({ reserved: (await conflicts(ctx.env, username, '', ctx.now)).username });
     },
   }),
   publicMethod({

@@ -142,10 +142,10 @@ export async function sessionFor(env: Env, username: string, start: SessionStart
 /** Every shard's database, for work over all accounts (the audit cron, the blob sweeper, the hourly purge). */
 export const databases = (env: Env): Db[] => shardsOf(env).map((s) => s.db);
 
-/** Which of username and e-mail are taken (pending registrations included), in the directory. */
-export async function conflicts(env: Env, username: string, email: string): Promise<{ username: boolean; email: boolean }> {
-  const { results } = await env.DIRECTORY.prepare('SELECT username, email FROM accounts WHERE username = ? OR email = ?')
-    .bind(username, email)
+/** Which of username and e-mail are taken in the directory (by an account or a registration not lapsed yet). */
+export async function conflicts(env: Env, username: string, email: string, now: number): Promise<{ username: boolean; email: boolean }> {
+  const { results } = await env.DIRECTORY.prepare(`SELECT username, email FROM accounts WHERE (username = ? OR email = ?) AND (state <> 'pending' OR created >= ?)`)
+    .bind(username, email, now - RESERVATION_LAPSE_SECONDS)
     .all<{ username: string; email: string }>();
   return { username: results.some((r) => r.username === username), email: results.some((r) => r.email === email) };
 }
