@@ -2,9 +2,8 @@
 // JSON lines (format in docs/decisions/027-account-export-import.md), streamed to stdout. Stop the server first.
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import {
-  BLOB_CHUNK_BYTES, DEFAULT_STATE_DIR, EXPORT_PAGE_ROWS, FORMAT, VERSION, accountTables, blobPrefixes, openState, quote, schemaVersion,
-} from './account-state.mjs';
+import { BLOB_CHUNK_BYTES, DEFAULT_STATE_DIR, FORMAT, VERSION, accountTables, blobPrefixes, openState, schemaVersion, shardOfUser } from './account-state.mjs';
+import { tableRows } from './account-tables.mjs';
 
 const { values } = parseArgs({ options: { user: { type: 'string' }, 'persist-to': { type: 'string' } } });
 if (!values.user) {
@@ -19,8 +18,9 @@ async function line(value) {
 
 const { env, dispose } = await openState(values['persist-to'] ?? DEFAULT_STATE_DIR);
 try {
-  const db = env.DB;
-  const user = await db.prepare('SELECT * FROM users WHERE username = ?').bind(values.user).first();
+  // The account's shard, as the directory names it (decision 028).
+  const db = (await shardOfUser(env, values.user))?.db;
+  const user = db ? await db.prepare('SELECT * FROM users WHERE username = ?').bind(values.user).first() : null;
   if (!user) {
     console.error(`account:export: no user "${values.user}" in this state`);
     process.exitCode = 1;
@@ -30,18 +30,9 @@ try {
     let rows = 1;
     for (const { name } of await accountTables(db)) {
       // Keyset pages on rowid: each page is one bounded query, whatever the account's size.
-      let after = -1;
-      for (;;) {
-        const { results } = await db
-          .prepare(`SELECT rowid AS _rowid, * FROM ${quote(name)} WHERE user_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`)
-          .bind(user.id, after, EXPORT_PAGE_ROWS)
-          .all();
-        for (const { _rowid, ...row } of results) {
-          after = _rowid;
-          await line({ table: name, row });
-          rows += 1;
-        }
-        if (results.length < EXPORT_PAGE_ROWS) break;
+      for await (const row of tableRows(db, name, user.id)) {
+        await line({ table: name, row });
+        rows += 1;
       }
     }
     let blobs = 0;

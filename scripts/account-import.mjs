@@ -1,17 +1,16 @@
-// `npm run account:import -- [--in alice.jsonl] [--persist-to DIR]` (stdin without --in): adds an account exported
-// by `account:export` to the local state. Refuses an unknown format or version, another schema, and an account
+// `npm run account:import -- [--in alice.jsonl] [--to DB_n] [--persist-to DIR]` (stdin without --in): adds an account
+// exported by `account:export` to the local state, on shard `--to` or the one with the fewest accounts (reserved in
+// the directory first, decision 028). Refuses an unknown format or version, another schema, and an account
 // whose username, e-mail or id is already there. Rows go in bounded D1 batches, then the R2 objects, then the
 // `users` row last: until that row exists the account does not, and on failure everything written is removed.
 // See docs/decisions/027-account-export-import.md. Stop the server first.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import {
-  AccountFileError, DEFAULT_STATE_DIR, FORMAT, IMPORT_BATCH_STATEMENTS, MAX_BOUND_PARAMS, VERSION,
-  accountTables, blobPrefixes, openState, quote, schemaVersion, userColumns,
-} from './account-state.mjs';
+import { AccountFileError, DEFAULT_STATE_DIR, FORMAT, VERSION, accountTables, blobPrefixes, openState, quote, schemaVersion, userColumns } from './account-state.mjs';
+import { TableWriter, confirmImported, insertUserRow, releaseImported, reserveImported, shardNames } from './account-tables.mjs';
 
-const { values } = parseArgs({ options: { in: { type: 'string' }, 'persist-to': { type: 'string' } } });
+const { values } = parseArgs({ options: { in: { type: 'string' }, 'persist-to': { type: 'string' }, to: { type: 'string' } } });
 const input = values.in ? createReadStream(values.in) : process.stdin;
 const NPM_BANNER_PREFIX = '> ';
 
@@ -28,45 +27,9 @@ async function refuseExisting(db, user) {
   if (taken) throw new AccountFileError(`an account with the username "${user.username}", its e-mail or its id already exists here ("${taken.username}")`);
 }
 
-/** Rows of one table gathered into multi-row INSERTs of at most MAX_BOUND_PARAMS parameters each. */
-class TableWriter {
-  constructor(db, tables) {
-    this.db = db;
-    this.columns = new Map(tables.map((t) => [t.name, new Set(t.columns)]));
-    this.pending = new Map();
-    this.statements = [];
-  }
-
-  async add(table, row) {
-    const known = this.columns.get(table);
-    if (!known) throw new AccountFileError(`unknown table "${table}"`);
-    const cols = Object.keys(row);
-    for (const c of cols) if (!known.has(c)) throw new AccountFileError(`unknown column "${c}" of "${table}"`);
-    const key = `${table}\n${cols.join('\n')}`;
-    const group = this.pending.get(key) ?? { table, cols, rows: [] };
-    this.pending.set(key, group);
-    group.rows.push(cols.map((c) => row[c]));
-    if ((group.rows.length + 1) * cols.length > MAX_BOUND_PARAMS) await this.close(key);
-  }
-
-  async close(key) {
-    const { table, cols, rows } = this.pending.get(key);
-    this.pending.delete(key);
-    const tuple = `(${cols.map(() => '?').join(', ')})`;
-    const sql = `INSERT INTO ${quote(table)} (${cols.map(quote).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
-    this.statements.push(this.db.prepare(sql).bind(...rows.flat()));
-    if (this.statements.length >= IMPORT_BATCH_STATEMENTS) await this.flush();
-  }
-
-  async flush() {
-    for (const key of [...this.pending.keys()]) await this.close(key);
-    if (this.statements.length > 0) await this.db.batch(this.statements.splice(0));
-  }
-}
-
 /** Removes whatever an import that failed wrote for `userId` (it owned all of it: the id was free). */
-async function undo(env, tables, userId) {
-  for (const { name } of tables) await env.DB.prepare(`DELETE FROM ${quote(name)} WHERE user_id = ?`).bind(userId).run();
+async function undo(env, db, tables, userId) {
+  for (const { name } of tables) await db.prepare(`DELETE FROM ${quote(name)} WHERE user_id = ?`).bind(userId).run();
   for (const prefix of blobPrefixes(userId)) {
     let page;
     do {
@@ -79,11 +42,14 @@ async function undo(env, tables, userId) {
 const { env, dispose } = await openState(values['persist-to'] ?? DEFAULT_STATE_DIR);
 let userId;
 let tables = [];
+let user;
+let shard = null;
+let db = null;
 try {
-  const db = env.DB;
-  tables = await accountTables(db);
-  const writer = new TableWriter(db, tables);
-  let user;
+  if (values.to && !shardNames(env).includes(values.to)) throw new AccountFileError(`no shard binding "${values.to}" (wrangler.toml names ${shardNames(env).join(', ')})`);
+  // Every shard has the same schema: the first one answers for all until the account's shard is chosen.
+  const schemaDb = env[shardNames(env)[0]];
+  let writer;
   let blob = null;
   let counts = { rows: 0, blobs: 0 };
   let ended = false;
@@ -109,16 +75,25 @@ try {
     }
     if (ended) throw new AccountFileError(`line ${lineNo} follows the end line`);
     if (!header) {
-      await checkHeader(db, item);
+      await checkHeader(schemaDb, item);
       header = true;
       continue;
     }
     if (item.table === 'users') {
-      user = item.row;
-      const known = new Set(await userColumns(db));
-      for (const c of Object.keys(user)) if (!known.has(c)) throw new AccountFileError(`unknown column "${c}" of "users"`);
+      const row = item.row;
+      const known = new Set(await userColumns(schemaDb));
+      for (const c of Object.keys(row)) if (!known.has(c)) throw new AccountFileError(`unknown column "${c}" of "users"`);
+      // The directory decides uniqueness across shards and places the account (decision 028).
+      shard = await reserveImported(env, row, values.to);
+      if (shard === null) throw new AccountFileError(`an account with the username "${row.username}", its e-mail or its id already exists here`);
+      user = row;
+      db = env[shard];
       await refuseExisting(db, user);
       userId = user.id;
+      tables = await accountTables(db);
+      writer = new TableWriter(db, tables, (message) => {
+        throw new AccountFileError(message);
+      });
       counts.rows += 1;
     } else if (item.table !== undefined) {
       if (!user || item.row?.user_id !== user.id) throw new AccountFileError(`line ${lineNo}: a row of another account, or before the users row`);
@@ -147,14 +122,12 @@ try {
   if (!ended) throw new AccountFileError('the file ends before its end line: cut short?');
   // Last, and as exported: the storage counters the event triggers keep were not touched while the users row
   // was absent, so they stay exact; the username and e-mail unique indexes decide a race with a registration.
-  const cols = Object.keys(user);
-  await db
-    .prepare(`INSERT INTO users (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
-    .bind(...cols.map((c) => user[c]))
-    .run();
-  console.error(`account:import: "${user.username}" imported: ${counts.rows} rows, ${counts.blobs} objects`);
+  await insertUserRow(db, user);
+  await confirmImported(env, user);
+  console.error(`account:import: "${user.username}" imported into ${shard}: ${counts.rows} rows, ${counts.blobs} objects`);
 } catch (e) {
-  if (userId) await undo(env, tables, userId);
+  if (userId) await undo(env, db, tables, userId);
+  if (shard) await releaseImported(env, user, shard);
   console.error(`account:import: ${e instanceof AccountFileError ? e.message : e.stack ?? e}`);
   process.exitCode = 1;
 } finally {

@@ -105,3 +105,49 @@ export async function deleteAccountRows(db, tables, userId) {
     ...tables.map(({ name }) => db.prepare(`DELETE FROM ${quote(name)} WHERE user_id = ?`).bind(userId)),
   ]);
 }
+
+/** The shard bindings of `env` (`DB_0 … DB_n`), by number. */
+export const shardNames = (env) =>
+  Object.keys(env)
+    .filter((k) => /^DB_\d+$/.test(k) && env[k])
+    .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+
+/**
+ * Reserves an imported account in the directory (decision 028), on `to` or else the shard with the fewest
+ * accounts: the directory's unique indexes refuse a username, e-mail or id already there. Returns the shard name;
+ * `null` when the directory already has one of them.
+ */
+export async function reserveImported(env, user, to) {
+  const d = env.DIRECTORY;
+  let shard = to;
+  if (!shard) {
+    const { results } = await d.prepare('SELECT shard, accounts FROM shard_loads').all();
+    const load = new Map(results.map((r) => [r.shard, r.accounts]));
+    shard = shardNames(env).reduce((best, name) => ((load.get(name) ?? 0) < (load.get(best) ?? 0) ? name : best));
+  }
+  try {
+    await d.batch([
+      d.prepare(`INSERT INTO accounts (username, user_id, email, shard, state, created) VALUES (?, ?, ?, ?, 'pending', ?)`)
+        .bind(user.username, user.id, user.email, shard, Date.now() / 1000),
+      d.prepare('INSERT INTO shard_loads (shard, accounts) VALUES (?, 1) ON CONFLICT (shard) DO UPDATE SET accounts = accounts + 1').bind(shard),
+    ]);
+  } catch (e) {
+    if (/UNIQUE constraint failed/.test(`${e.message} ${e.cause ?? ''}`)) return null;
+    throw e;
+  }
+  return shard;
+}
+
+/** The imported account exists in its shard: the directory makes it visible. */
+export async function confirmImported(env, user) {
+  await env.DIRECTORY.prepare(`UPDATE accounts SET state = 'active' WHERE username = ? AND user_id = ?`).bind(user.username, user.id).run();
+}
+
+/** Undoes `reserveImported` after a failed import. */
+export async function releaseImported(env, user, shard) {
+  const d = env.DIRECTORY;
+  await d.batch([
+    d.prepare(`DELETE FROM accounts WHERE username = ? AND user_id = ? AND state = 'pending'`).bind(user.username, user.id),
+    d.prepare('UPDATE shard_loads SET accounts = accounts - 1 WHERE shard = ?').bind(shard),
+  ]);
+}

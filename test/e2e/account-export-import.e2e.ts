@@ -62,6 +62,8 @@ describe('account:export and account:import', () => {
   const username = `move${Date.now().toString(36)}`;
   let exported = '';
   let target = '';
+  /** What the first server answered, the tokens and the file: a move must keep them (the third test). */
+  let kept: { before: Awaited<ReturnType<typeof snapshot>>; tokens: Parameters<typeof snapshot>[2]; attachment: Parameters<typeof snapshot>[3]; shard: string } | null = null;
 
   it('a round trip into a fresh state answers streams, events with deletions, accesses, files and profiles identically, and the old tokens still work', async () => {
     const source = freshState();
@@ -128,6 +130,8 @@ describe('account:export and account:import', () => {
     const imported = await runScript('account-import.mjs', ['--persist-to', target], {}, exported);
     expect(imported.stderr).toContain('imported');
     expect(imported.status).toBe(0);
+    const shard = /imported into (DB_\d+)/.exec(imported.stderr)?.[1];
+    expect(shard).toBeDefined();
 
     const b = await serverOn(target);
     // The chain moved whole: its records and head verify on the new state.
@@ -137,6 +141,7 @@ describe('account:export and account:import', () => {
     const after = await snapshot(b.url, username, tokens, attachment);
     expect(after).toEqual(before);
     for (const answer of Object.values(after)) expect(answer.status).toBe(200);
+    kept = { before, tokens, attachment, shard: shard! };
   });
 
   it('refuses a file of an unknown version, a cut-short file, and an account that already exists, leaving the state as it was', async () => {
@@ -168,5 +173,23 @@ describe('account:export and account:import', () => {
     expect(login.status).toBe(200);
     const events = await jsonCall('GET', `${b.url}/${username}/events?limit=1000`, login.body.token);
     expect(events.body.events).toHaveLength(BULK_EVENTS + 2);
+  });
+
+  it('account:move moves the account to the other shard of npm start\'s state: the same answers and tokens afterwards, and it refuses a second move to where it is', async () => {
+    expect(kept).not.toBeNull();
+    const { before, tokens, attachment, shard } = kept!;
+    const to = shard === 'DB_0' ? 'DB_1' : 'DB_0';
+    for (const s of servers.splice(0)) await s.stop();
+    const moved = await runScript('account-move.mjs', ['--user', username, '--to', to, '--persist-to', target]);
+    expect(moved.stderr).toContain(`moved from ${shard} to ${to}`);
+    expect(moved.status).toBe(0);
+    const again = await runScript('account-move.mjs', ['--user', username, '--to', to, '--persist-to', target]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`already on ${to}`);
+    const c = await serverOn(target);
+    const after = await snapshot(c.url, username, tokens, attachment);
+    // The refusal test signed in on that state (a new session): the access list is the one thing that changed.
+    expect({ ...after, accesses: null }).toEqual({ ...before, accesses: null });
+    for (const answer of Object.values(after)) expect(answer.status).toBe(200);
   });
 });
