@@ -55,7 +55,8 @@ export function d1Bindings() {
 
 /**
  * Applies the migrations of each D1 database to the local state in `stateDir` (default `.wrangler/state`): the
- * directory's (`migrations-directory/`) and the shards' (`migrations/`), as wrangler.toml names them.
+ * directory's (`migrations-directory/`) and the shards' (`migrations/`), as wrangler.toml names them. One after the
+ * other: wrangler processes side by side on one state folder lock each other out.
  */
 export function applyMigrations(stateDir) {
   for (const binding of d1Bindings()) {

@@ -11,6 +11,8 @@ const VARS = { TOKEN_KEY: E2E_TOKEN_KEY };
 const AUDIT_DELIVERY_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 const BULK_EVENTS = 40;
+/** Two servers started and two states migrated (a directory and two shards each) in the first test: more than the default. */
+const ROUND_TRIP_TIMEOUT_MS = 120_000;
 const dirs: string[] = [];
 const servers: DevServer[] = [];
 afterAll(async () => {
@@ -142,7 +144,7 @@ describe('account:export and account:import', () => {
     expect(after).toEqual(before);
     for (const answer of Object.values(after)) expect(answer.status).toBe(200);
     kept = { before, tokens, attachment, shard: shard! };
-  });
+  }, ROUND_TRIP_TIMEOUT_MS);
 
   it('refuses a file of an unknown version, a cut-short file, and an account that already exists, leaving the state as it was', async () => {
     expect(target).not.toBe('');
