@@ -37,6 +37,8 @@ describe('account:move (decision 028)', () => {
     const u = await seededAccount();
     const before = await eventIds(u.username, u.token);
     const account = (await call('GET', `/${u.username}/account`, { token: u.token })).body.account;
+    // Seen once before the move: the share code's access is now cached (KV and isolate) with the old shard in mind.
+    expect((await call('GET', u.sharePath)).status).toBe(200);
     const from = await shardOf(u.username);
     const to = await otherShard(u.username);
     const { id } = await userRow(u.username);

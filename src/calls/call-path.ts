@@ -35,7 +35,7 @@ import type { AccessMethod, MethodDef } from '../methods/table';
 import { touchAccess } from '../storage/accesses';
 import { parseJson, type Db } from '../storage/db';
 import { abortReason } from '../storage/d1-errors';
-import { locate, relocate } from '../storage/directory';
+import { locate, locateFresh, relocate, type Shard } from '../storage/directory';
 import { covers, FIRST_PRIMARY, FIRST_UNCONSTRAINED, isBookmark, type SessionStart } from '../storage/sessions';
 import { RequestSession } from './request-session';
 
@@ -459,7 +459,7 @@ export async function callUserMethod(base: PublicContext, call: UserCall, header
     if (readToken) {
       const shard = isValidUsername(call.username) ? await locate(base.env, call.username, base.request.waitUntil) : null;
       if (!shard) throw err.unknownResource(MESSAGES.unknownUser(call.username));
-      return await withReadToken(scope, call, def as AccessMethod, shard.db, readToken, headers);
+      return await withReadToken(scope, call, def as AccessMethod, shard, readToken, headers);
     }
     const token = def?.auth === 'access' ? call.token : undefined;
     const { session, lookup, first, user } = await openUser(scope, base, call.username, token, sessionStart(base, call));
@@ -518,17 +518,28 @@ async function withReadToken(
   scope: RequestScope,
   call: UserCall,
   def: AccessMethod,
-  db: Db,
+  located: Shard,
   readToken: { value: string; fileId: string },
   headers: CallHeaders,
 ): Promise<MethodResult> {
-  const resolve = () => resolveReadToken(scope.base.env, db, call.username, readToken.fileId, readToken.value);
+  const { env, request } = scope.base;
+  let shard = located;
+  const onShard = () => resolveReadToken(env, shard.db, call.username, readToken.fileId, readToken.value);
+  // As for tokens: a shard that does not hold the account (any more) sends the request to the directory.
+  const resolve = async () => {
+    const found = await onShard();
+    if (found && found.resolved?.user.moving !== 'moved') return found;
+    const moved = await relocate(env, call.username, shard.name, request.waitUntil);
+    if (!moved) return found;
+    shard = moved;
+    return onShard();
+  };
   const first = await resolve();
   if (!first) throw err.unknownResource(MESSAGES.unknownUser(call.username));
   scope.user = first.resolved!.user;
   if (call.routeError) throw call.routeError;
   const lookup: AccessLookup = async () => (await resolve()) ?? { resolved: null, fromCache: false };
-  return withAccess(scope, { db: () => db, lookup, first, token: first.token }, headers, accessWork(scope, def, call));
+  return withAccess(scope, { db: () => shard.db, lookup, first, token: first.token }, headers, accessWork(scope, def, call));
 }
 
 /** A method call received on a socket (Socket.IO `emit(methodId, params, ack)`, §5.14). */
@@ -612,10 +623,15 @@ export async function withPageAccess<R>(
   scope.readOnly = true;
   try {
     scope.user = first.resolved.user;
-    const shard = await locate(base.env, first.resolved.user.username, base.request.waitUntil);
+    const { username } = first.resolved.user;
+    let shard = await locate(base.env, username, base.request.waitUntil);
     if (!shard) return null;
-    const db = shard.db;
-    return await withAccess(scope, { db: () => db, lookup: target.lookup, first, token: target.token, accept: target.accept }, {}, work);
+    // The re-run after a refused cached access asks the directory too: the account may have moved (decision 028).
+    const lookup = async (skipCache: boolean) => {
+      if (skipCache) shard = (await locateFresh(base.env, username, base.request.waitUntil)) ?? shard;
+      return target.lookup(skipCache);
+    };
+    return await withAccess(scope, { db: () => shard!.db, lookup, first, token: target.token, accept: target.accept }, {}, work);
   } catch (e) {
     if (e instanceof ApiError && (e.id === 'invalid-access-token' || e.id === 'forbidden')) return null;
     throw e;
