@@ -121,6 +121,16 @@ describe('account:move (decision 028)', () => {
     expect(await shardOf(u.username)).toBe(to);
   });
 
+  it('a Pryv-Bookmark from before the move (of the old shard) still gets an answer, from the new shard', async () => {
+    const u = await seededAccount();
+    const written = await call('POST', `/${u.username}/events`, { token: u.token, body: { streamIds: ['s'], type: 'note/txt', content: 'before' } });
+    const bookmark = written.headers.get('Pryv-Bookmark')!;
+    await moveAccount(env, u.username, await otherShard(u.username));
+    const read = await call('GET', `/${u.username}/events?limit=1000`, { token: u.token, headers: { 'Pryv-Bookmark': bookmark } });
+    expect(read.status).toBe(200);
+    expect(read.body.events.map((e: { id: string }) => e.id)).toContain(written.body.event.id);
+  });
+
   it('refuses an unknown account, an unknown shard and the shard it is already on, changing nothing', async () => {
     const u = await seededAccount();
     const from = await shardOf(u.username);
