@@ -6,9 +6,10 @@
 import type { AuditEntry, AuditMessage, AuditRecord, AuditSink } from '../core/audit';
 import type { Env } from '../env';
 import { newId } from '../lib/ids';
+import { utf8Length } from '../lib/utf8';
 import { auditSink as hookSink } from './hooks';
 
-const size = (x: unknown) => new TextEncoder().encode(JSON.stringify(x)).length;
+const size = (x: unknown) => utf8Length(JSON.stringify(x));
 
 /** Queues take messages up to 128 KB: keep each well below, whatever a batch of 1,000 calls records. */
 const MAX_MESSAGE_BYTES = 96 * 1024;
