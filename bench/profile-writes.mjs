@@ -62,8 +62,9 @@ async function profiled(label, inspector, work, requests) {
   const started = Date.now();
   await work();
   const seconds = (Date.now() - started) / 1000;
-  const profile = cpuOnly ? null : await inspector.stopProfile();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  // Stopped after the settling time, so that the audit consumer's appends of the phase are in the profile too.
+  const profile = cpuOnly ? null : await inspector.stopProfile();
   const used = pids.map((pid, i) => cpuMs([pid]) - before[i] - idle[i]);
   const perRequest = (ms) => (ms / requests).toFixed(2);
   console.log(`\n== ${label} (${seconds.toFixed(1)} s)`);
