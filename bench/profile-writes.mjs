@@ -20,8 +20,8 @@ import { registerUser, seedEvents, seedStreams } from './seed.mjs';
 const TOP = 25;
 /** Requests per single-request phase. */
 const ROUNDS = 300;
-/** After a phase: the audit queue's consumer appends the phase's records (its batches wait up to a second). */
-const SETTLE_MS = 2000;
+/** After a phase: the audit queue's consumer appends the phase's records (its batches wait up to 2 s, wrangler.toml). */
+const SETTLE_MS = 3000;
 const cpuOnly = process.argv.includes('--cpu-only');
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-profile-'));
 const inspectorPort = await freePort();
