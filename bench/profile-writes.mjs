@@ -1,6 +1,6 @@
 // `npm exec -- node bench/profile-writes.mjs` (Node 22, as npm scripts get it): CPU profile of the Worker
 // isolate (V8's sampling profiler through wrangler dev's inspector) while it serves writes: callBatch of 1,000
-// events.create, then single events.create, events.update and callBatch of 10 (the bench's 5 events.get + 5
+// events.create, then single events.create, events.update and callBatch of 10 (10 in flight, as the bench) (the bench's 5 events.get + 5
 // events.create) over HTTP. Prints, per phase, the isolate's CPU per request (every sample but idle) and the
 // functions with the most self time (docs/performance.md, "Writes"). Also the CPU the workerd processes used
 // per request (the Worker, D1, the queues and Durable Objects, the dev proxy), measured from /proc, which a
@@ -23,6 +23,16 @@ const ROUNDS = 300;
 /** After a phase: the audit queue's consumer appends the phase's records (its batches wait up to 2 s, wrangler.toml). */
 const SETTLE_MS = 3000;
 const cpuOnly = process.argv.includes('--cpu-only');
+/** Requests in flight during a single-request phase, as the bench's connections (its default: 10). */
+const IN_FLIGHT = 10;
+
+/** Runs `one(i)` for i < total, `IN_FLIGHT` at a time. */
+async function inFlight(total, one) {
+  let next = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < total) await one(next++);
+  }));
+}
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-profile-'));
 const inspectorPort = await freePort();
 const server = await startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' }, extraArgs: ['--inspector-port', String(inspectorPort)] });
@@ -84,20 +94,20 @@ try {
   const inspector = await connectInspector(inspectorPort);
   // The bench's reference: one trivial D1 query per request (floor B).
   await profiled('300 floor B', inspector, async () => {
-    for (let i = 0; i < ROUNDS; i++) await request(server.url, 'GET', '/bench/d1', {});
+    await inFlight(ROUNDS, () => request(server.url, 'GET', '/bench/d1', {}));
   }, ROUNDS);
   await profiled('callBatch 5 x 1000 events.create', inspector, () => seedEvents(server.url, user, 2000, 7000, 1), 5);
   const body = { streamIds: ['r3-c1-g2'], type: 'mass/kg', content: 72.5, tags: ['t3'] };
   const ids = [];
   await profiled('300 events.create', inspector, async () => {
-    for (let i = 0; i < ROUNDS; i++) ids.push((await request(server.url, 'POST', `/${user.username}/events`, { token: user.token, body })).body.event.id);
+    await inFlight(ROUNDS, async () => ids.push((await request(server.url, 'POST', `/${user.username}/events`, { token: user.token, body })).body.event.id));
   }, ROUNDS);
   await profiled('300 events.update', inspector, async () => {
-    for (const id of ids) await request(server.url, 'PUT', `/${user.username}/events/${id}`, { token: user.token, body: { content: 73 } });
+    await inFlight(ids.length, (i) => request(server.url, 'PUT', `/${user.username}/events/${ids[i]}`, { token: user.token, body: { content: 73 } }));
   }, ROUNDS);
   const batch10 = scenarios({ user, small: 0, large: 0 }).find((s) => s.id === 'batch10').body;
   await profiled('300 callBatch of 10', inspector, async () => {
-    for (let i = 0; i < ROUNDS; i++) await request(server.url, 'POST', `/${user.username}/`, { token: user.token, body: batch10 });
+    await inFlight(ROUNDS, () => request(server.url, 'POST', `/${user.username}/`, { token: user.token, body: batch10 }));
   }, ROUNDS);
   inspector.close();
 } finally {
