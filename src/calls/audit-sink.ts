@@ -129,7 +129,7 @@ export function coalescingSender(send: (entries: AuditEntry[]) => Promise<void>,
     await send(entries);
   };
   return (entries: readonly AuditEntry[], waitUntil: (p: Promise<unknown>) => void): void => {
-    waiting.push(...entries);
+    for (const entry of entries) waiting.push(entry);
     waitUntil(flush(waiting.length >= SEND_AT_ONCE_ENTRIES ? 0 : delayMs));
   };
 }
