@@ -139,14 +139,14 @@ export function bumpStreamsVersion(db: Db, userId: string) {
 /** Checks made by `treeVersionCheck`, so a batch can recognise them among other statements (decision 022). */
 const checks = new WeakMap<object, { userId: string; version: number }>();
 
-/**
- * First statement of a write batch planned on a cached tree: when the version moved, it aborts the batch
- * ('tree-changed'), so D1 rolls it back and the call is re-planned.
- */
 const TREE_VERSION_CHECK = fixedSql(
   `SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ?) = ? THEN 1 ELSE ${abortExpression('tree-changed')} END AS ok`,
 );
 
+/**
+ * First statement of a write batch planned on a cached tree: when the version moved, it aborts the batch
+ * ('tree-changed'), so D1 rolls it back and the call is re-planned.
+ */
 export function treeVersionCheck(db: Db, userId: string, version: number) {
   const check = allFixed<{ ok: number }>(db, TREE_VERSION_CHECK, [userId, version]);
   checks.set(check, { userId, version });
