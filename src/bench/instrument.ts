@@ -1,4 +1,3 @@
-import { shareConfig } from '../config';
 import type { Env } from '../env';
 import { NO_LATENCY, parseLatency, pause, type Latency } from './latency';
 
@@ -169,16 +168,16 @@ export function instrumentEnv(env: Env): { env: Env; counts: StorageCounts } {
   const counts: StorageCounts = { d1: 0, kvReads: 0, r2: 0 };
   const latency = parseLatency(env.BENCH_LATENCY);
   const sessions = env.BENCH_SESSIONS !== 'off';
-  const copy: Env = {
-    ...env,
-    DB: instrumentD1(env.DB, counts, latency, () => latency.d1, sessions),
-    ACCESSES: instrumentKv(env.ACCESSES, counts, latency),
-    ATTACHMENTS: instrumentR2(env.ATTACHMENTS, counts),
-    ACCOUNTS: delayedObjects(env.ACCOUNTS, latency.do),
+  return {
+    env: {
+      ...env,
+      DB: instrumentD1(env.DB, counts, latency, () => latency.d1, sessions),
+      ACCESSES: instrumentKv(env.ACCESSES, counts, latency),
+      ATTACHMENTS: instrumentR2(env.ATTACHMENTS, counts),
+      ACCOUNTS: delayedObjects(env.ACCOUNTS, latency.do),
+    },
+    counts,
   };
-  // Production parses the settings once per isolate; so does the bench, or every request would pay for it.
-  shareConfig(copy, env);
-  return { env: copy, counts };
 }
 
 /** The response with the request's counts as headers (counted up to the moment the headers are sent). */
