@@ -1,10 +1,10 @@
-// `npm exec -- node bench/profile-writes.mjs` (Node 22, as npm scripts get it): CPU profile of the Worker
-// isolate (V8's sampling profiler through wrangler dev's inspector) while it serves writes: callBatch of 1,000
-// events.create, then single events.create, events.update and callBatch of 10 (10 in flight, as the bench) (the bench's 5 events.get + 5
-// events.create) over HTTP. Prints, per phase, the isolate's CPU per request (every sample but idle) and the
-// functions with the most self time (docs/performance.md, "Writes"). Also the CPU the workerd processes used
-// per request (the Worker, D1, the queues and Durable Objects, the dev proxy), measured from /proc, which a
-// loaded machine does not inflate. `--cpu-only` skips the V8 profiler (its sampling costs CPU too).
+// `npm exec -- node bench/profile-writes.mjs [--cpu-only]` (Node 22, as npm scripts get it). Phases: floor B,
+// 5 callBatch of 1,000 events.create, then 300 each of events.create, events.update and the bench's callBatch of
+// 10 (5 events.get + 5 events.create), 10 requests in flight as the bench's connections. Per phase it prints the
+// CPU the workerd processes used per request (the Worker, D1, the queues and Durable Objects, the dev proxy),
+// read from /proc, which a loaded machine does not inflate; and, unless `--cpu-only` (the sampling costs CPU
+// too), the isolate's sampled CPU per request and the functions with the most self time, from V8's sampling
+// profiler through wrangler dev's inspector (docs/performance.md, "Writes"). Profiles go to the temp folder.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +33,7 @@ async function inFlight(total, one) {
     while (next < total) await one(next++);
   }));
 }
+
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-profile-'));
 const inspectorPort = await freePort();
 const server = await startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' }, extraArgs: ['--inspector-port', String(inspectorPort)] });
