@@ -1,9 +1,9 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../src/storage/db';
 import { eventRevisionGuard, insertEvent, replaceEvent, selectEvent, type StoredEvent } from '../src/storage/events';
 import { fixedQuery } from '../src/storage/fixed-statements';
 import { treeVersionCheck } from '../src/storage/stream-tree';
+import { anyShard } from './db-fixtures';
 
 /** What Drizzle itself would send for a statement (its own query building). */
 const drizzleQuery = (statement: object) => {
@@ -17,7 +17,7 @@ const event = (extra: Partial<StoredEvent> = {}): StoredEvent => ({
 });
 
 describe('fixed statements of the write path', () => {
-  const db = getDb(env.DB);
+  const db = getDb(anyShard());
   const cases: [string, object][] = [
     ['event row', insertEvent(db, 'u1', event({ content: 'hello', duration: null }))[0]],
     ['event row with every field', insertEvent(db, 'u1', event({ content: { a: 1 }, description: 'd', clientData: { k: 'v' }, duration: 60, trashed: true }))[0]],
