@@ -13,25 +13,24 @@ const compiled = (any: string[]) => [{ any, all: [], not: [] }];
 
 describe('events.get plan choice from measured selectivity (decision 023)', () => {
   it('walks the time index for a root holding 1/8 of the events, even though it is 1/8 of the tree', () => {
-    expect(linkedStreams([{ any: ['r0'] }], compiled(root), tree, measured, 5)).toBeUndefined();
-    expect(linkedStreams([{ any: ['r0'] }], compiled(root), tree, measured, 20)).toBeUndefined();
+    expect(linkedStreams(compiled(root), tree, measured, 5)).toBeUndefined();
+    expect(linkedStreams(compiled(root), tree, measured, 20)).toBeUndefined();
   });
 
   it('starts from the links for a leaf holding a small share of the events', () => {
-    expect(linkedStreams([{ any: ['r0-c0-g0'] }], compiled(leaf), tree, counts({ 'r0-c0-g0': 60 }, 110_000), 20)).toEqual(leaf);
+    expect(linkedStreams(compiled(leaf), tree, counts({ 'r0-c0-g0': 60 }, 110_000), 20)).toEqual(leaf);
   });
 
   it('starts from the links when every matching event is wanted, however many', () => {
-    expect(linkedStreams([{ any: ['r0'] }], compiled(root), tree, measured, Infinity)).toEqual(root);
+    expect(linkedStreams(compiled(root), tree, measured, Infinity)).toEqual(root);
   });
 
-  it('starts from the links for streams without events, and never for a bare "*"', () => {
-    expect(linkedStreams([{ any: ['x'] }], compiled(['x']), tree, measured, 20)).toEqual(['x']);
-    expect(linkedStreams([{ any: ['*'] }], compiled(['x']), tree, measured, 20)).toBeUndefined();
+  it('starts from the links for streams without events', () => {
+    expect(linkedStreams(compiled(['x']), tree, measured, 20)).toEqual(['x']);
   });
 
   it('without counts yet, falls back to the share of the tree (1/8)', () => {
-    expect(linkedStreams([{ any: ['r0'] }], compiled(root), tree, undefined, 5)).toEqual(root);
-    expect(linkedStreams([{ any: ['r0'] }], compiled([...root, 'x']), tree, undefined, 5)).toBeUndefined();
+    expect(linkedStreams(compiled(root), tree, undefined, 5)).toEqual(root);
+    expect(linkedStreams(compiled([...root, 'x']), tree, undefined, 5)).toBeUndefined();
   });
 });

@@ -4,11 +4,10 @@
  */
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { visibilityPlan } from '../auth/event-visibility';
-import type { EventDbRow } from '../storage/events';
-import { presentRows } from './event-output';
+import { compiledVisibility, type CompiledVisibility } from '../auth/event-visibility';
+import { presentJsonRows } from './event-output';
 import {
-  selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
+  selectEventDeletions, selectEventsJsonPage, type CompiledStreamQuery, type EventJsonRow, type EventsFilter,
 } from '../storage/events-query';
 import type { StreamTree } from '../storage/stream-tree';
 import { rememberStreamCounts, selectStreamCounts, streamCounts, type StreamCounts } from '../storage/stream-counts';
@@ -85,10 +84,10 @@ const LINK_ROW_COST = 2;
  * Whether to start from `event_streams` (decision 023). Walking the time index reads about `wanted / s` rows
  * to find `wanted` matches when a share `s` of the links is in the queried streams; starting from the links
  * reads every matching link, then sorts. With measured counts the cheaper one is chosen; without them, the
- * old rule of a small part of the tree.
+ * old rule of a small part of the tree. For a shared access the sets hold only its readable streams, so its
+ * visibility drives the choice as a streams query does (decision 029).
  */
-export function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQuery[], tree: StreamTree, counts: StreamCounts | undefined, wanted: number): string[] | undefined {
-  if (queries.some((q) => q.any.includes('*'))) return undefined;
+export function linkedStreams(compiled: CompiledStreamQuery[], tree: StreamTree, counts: StreamCounts | undefined, wanted: number): string[] | undefined {
   const union = [...new Set(compiled.flatMap((q) => q.any))];
   if (counts === undefined || counts.total === 0) return union.length * LINKED_STREAMS_SHARE <= tree.size ? union : undefined;
   let matched = 0;
@@ -97,38 +96,40 @@ export function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQ
   return LINK_ROW_COST * matched < walk ? union : undefined;
 }
 
-function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>, counts: StreamCounts | undefined): EventsFilter {
+function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>, counts: StreamCounts | undefined, visibility: CompiledVisibility | null): EventsFilter {
   const state = p.state ?? 'default';
   const compiled = compileStreamsQuery(queries, tree, ctx.permissions, state);
   const everything = coversEverything(queries, tree, state);
+  // Whole readable streams: the expanded streams query says it all, no visibility clause (decision 029).
+  const streamsOnly = visibility?.streamsOnly === true;
   return {
     userId: ctx.user.id,
     now: ctx.now,
     from: window.from,
     to: window.to,
-    streams: everything ? null : compiled,
-    linkedTo: everything ? undefined : linkedStreams(queries, compiled, tree, counts, (window.limit ?? Infinity) + (p.skip ?? 0)),
+    streams: everything && !streamsOnly ? null : compiled,
+    linkedTo: everything && visibility === null ? undefined : linkedStreams(compiled, tree, counts, (window.limit ?? Infinity) + (p.skip ?? 0)),
     types: typeFilter(p.types),
     tags: p.tags?.map((t) => t.trim()),
     running: p.running === true,
     state,
     modifiedSince: p.modifiedSince,
-    visibility: visibilityPlan(ctx.permissions, tree.byId.keys(), tree.parentOf),
+    visibility: visibility === null || streamsOnly ? null : visibility.plan,
     ascending: p.sortAscending === true,
   };
 }
 
 /** The first page's rows, then further keyset pages read on demand. */
-async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: EventDbRow[], firstSize: number, limit: number) {
+async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: EventJsonRow[], firstSize: number, limit: number) {
   let rows = first;
   let requested = firstSize;
   let remaining = limit - rows.length;
   for (;;) {
-    for (const event of await presentRows(ctx, rows)) yield event;
+    for (const event of await presentJsonRows(ctx, rows)) yield event;
     if (rows.length < requested || remaining <= 0) return;
     const last = rows[rows.length - 1];
     requested = Math.min(PAGE_SIZE, remaining);
-    const { results } = await ctx.run([selectEventsPage(ctx.db, filter, requested, 0, { time: last.time, id: last.id })]);
+    const { results } = await ctx.run([selectEventsJsonPage(ctx.db, filter, requested, 0, { time: last.time, id: last.id })]);
     rows = results[0];
     remaining -= rows.length;
   }
@@ -154,18 +155,20 @@ export const eventsGetMethod = accessMethod({
     const firstSize = Math.min(PAGE_SIZE, limit);
     const { counts, refresh } = streamCounts(ctx.user.id, ctx.now);
     const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
-      const f = buildFilter(ctx, tree, p, queries, window, counts);
-      const statements: Parameters<typeof runRead>[2] = [selectEventsPage(ctx.db, f, firstSize, p.skip ?? 0)];
-      if (p.includeDeletions) statements.push(selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, f.visibility));
+      const visibility = compiledVisibility(ctx.access, ctx.permissions, tree);
+      const f = buildFilter(ctx, tree, p, queries, window, counts, visibility);
+      const statements: Parameters<typeof runRead>[2] = [selectEventsJsonPage(ctx.db, f, firstSize, p.skip ?? 0)];
+      // Deletions have no streams query: they always take the access's visibility.
+      if (p.includeDeletions) statements.push(selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, visibility?.plan ?? null));
       // Counts for the plans of later requests ride along, at most once a minute (decision 023).
       if (refresh) statements.push(selectStreamCounts(ctx.db, ctx.user.id));
       const results = await runRead(ctx, tree, statements);
       if (refresh) rememberStreamCounts(ctx.user.id, results[results.length - 1] as { s: string; n: number }[], ctx.now);
-      return { filter: f, rows: results[0] as EventDbRow[], deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
+      return { filter: f, rows: results[0] as EventJsonRow[], deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
     });
     // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).
     const complete = rows.length < firstSize || rows.length >= limit;
-    const events = complete ? await presentRows(ctx, rows) : eventPages(ctx, filter, rows, firstSize, limit);
+    const events = complete ? await presentJsonRows(ctx, rows) : eventPages(ctx, filter, rows, firstSize, limit);
     const payload: Record<string, unknown> = { events };
     if (p.includeDeletions) payload.eventDeletions = deletions ?? [];
     return ok(payload);
