@@ -7,7 +7,7 @@ import { err } from '../core/errors';
 import { compiledVisibility, type CompiledVisibility } from '../auth/event-visibility';
 import { presentJsonRows } from './event-output';
 import {
-  selectEventDeletions, selectEventsJsonPage, type CompiledStreamQuery, type EventJsonRow, type EventsFilter,
+  jsonPageRows, selectEventDeletions, selectEventsJsonPage, type CompiledStreamQuery, type EventJsonRow, type EventsFilter,
 } from '../storage/events-query';
 import type { StreamTree } from '../storage/stream-tree';
 import { MODIFIED_RANKS, rememberStreamCounts, selectStreamCounts, streamCounts, type StreamCounts } from '../storage/stream-counts';
@@ -160,7 +160,7 @@ async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: Even
     const last = rows[rows.length - 1];
     requested = Math.min(PAGE_SIZE, remaining);
     const { results } = await ctx.run([selectEventsJsonPage(ctx.db, filter, requested, 0, { time: last.time, id: last.id })]);
-    rows = results[0];
+    rows = jsonPageRows(results[0]);
     remaining -= rows.length;
   }
 }
@@ -195,7 +195,7 @@ export const eventsGetMethod = accessMethod({
       statements.push(...measure);
       const results = await runRead(ctx, tree, statements);
       if (refresh) rememberStreamCounts(ctx.user.id, results.slice(results.length - measure.length), ctx.now);
-      return { filter: f, rows: results[0] as EventJsonRow[], deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
+      return { filter: f, rows: jsonPageRows(results[0] as { g: string | null }[]), deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
     });
     // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).
     const complete = rows.length < firstSize || rows.length >= limit;

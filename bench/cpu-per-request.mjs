@@ -1,0 +1,87 @@
+// CPU time per request of the events.get shapes, summed over the workerd processes (the Worker, its D1 and
+// queue, the dev proxy), read from /proc before and after a fixed number of requests. On a machine shared
+// with other work req/s follow the neighbours' load; CPU time per request does much less (docs/performance.md).
+// `npm exec -- node bench/cpu-per-request.mjs [--events N] [--requests N] [--only a,b]`
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { removeDir, startDevServer, tempStateDir } from '../scripts/dev-server.mjs';
+import { auditSummary } from './audit.mjs';
+import { request } from './client.mjs';
+import { workerdPids } from './rss.mjs';
+import { scenarios } from './scenarios.mjs';
+import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams } from './seed.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const EVENTS = Number(arg('events', 20_000));
+const REQUESTS = Number(arg('requests', 300));
+const IN_FLIGHT = 5;
+const WARM_UP = 20;
+const only = arg('only', 'floorB,eventsGet').split(',');
+const CLOCK_TICKS_PER_SECOND = 100;
+/** Wait after the last request of a scenario (its audit records are appended in the background). */
+const SETTLE_MS = 2000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** utime + stime of the processes, in ms (fields 14 and 15 of /proc/<pid>/stat). */
+function cpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function drive(base, s, count) {
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      const res = await request(base, s.method, s.path, { token: s.token, body: s.body });
+      if (res.status >= 300) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return failed;
+}
+
+const stateDir = tempStateDir('pryv-edge-cpu-');
+const server = await startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex'), BENCH: '1' } });
+try {
+  const base = server.url;
+  const user = await registerUser(base);
+  await seedStreams(base, user);
+  await seedEvents(base, user, 0, EVENTS, 4);
+  await auditSummary(base, user);
+  const ctx = { user, small: 0, large: EVENTS, ...(await seedAccesses(base, user)), ...(await seedAttachment(base, user)) };
+  const pids = workerdPids(server.pid);
+  const idleFrom = cpuMs(pids);
+  await sleep(SETTLE_MS);
+  const idle = cpuMs(pids) - idleFrom;
+  const rows = [];
+  for (const s of scenarios(ctx).filter((x) => x.phase !== 'small' && only.some((w) => x.id.includes(w)) && x.path)) {
+    await drive(base, s, WARM_UP);
+    await auditSummary(base, user);
+    const before = cpuMs(pids);
+    const started = Date.now();
+    const failed = await drive(base, s, REQUESTS);
+    await sleep(SETTLE_MS); // the requests' audit records are appended meanwhile: part of their cost
+    const cpu = (cpuMs(pids) - before - idle) / REQUESTS;
+    const sample = await request(base, s.method, s.path, { token: s.token, body: s.body });
+    rows.push({ id: s.id, title: s.title, cpuMsPerRequest: cpu, seconds: (Date.now() - started) / 1000, failed, d1: sample.d1, bytes: sample.text.length });
+    process.stderr.write(`${s.id}: ${cpu.toFixed(2)} CPU ms/request\n`);
+  }
+  const floor = rows.find((r) => r.id === 'floorB');
+  console.log('scenario'.padEnd(52), 'CPU ms/req', 'floor B ÷ it', 'D1/req', 'bytes', 'failed');
+  for (const r of rows) {
+    console.log(r.title.padEnd(52), r.cpuMsPerRequest.toFixed(2).padStart(10), (floor ? floor.cpuMsPerRequest / r.cpuMsPerRequest : NaN).toFixed(2).padStart(12), String(r.d1).padStart(6), String(r.bytes).padStart(7), r.failed);
+  }
+} finally {
+  await server.stop();
+  removeDir(stateDir);
+}
