@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { meta } from '../core/envelope';
 import { toApiError } from '../core/errors';
-import { isAsyncIterable, payloadJson } from '../core/payload';
+import { isAsyncIterable } from '../core/payload';
 import { streamPayload } from './serialize';
 import type { MethodResult } from '../core/context';
 
@@ -14,7 +14,7 @@ export function resultResponse(result: MethodResult, config: Config, headers: Re
   if (Object.values(result.payload).some(isAsyncIterable)) {
     return new Response(streamPayload(result.payload, () => meta(config)), { status, headers: h });
   }
-  return new Response(payloadJson(result.payload, { meta: meta(config) }), { status, headers: h });
+  return new Response(JSON.stringify({ ...result.payload, meta: meta(config) }), { status, headers: h });
 }
 
 export function errorResponse(e: unknown, config: Config, headers: Record<string, string> = {}): Response {

@@ -1,4 +1,4 @@
-import { isAsyncIterable, itemJson } from '../core/payload';
+import { isAsyncIterable } from '../core/payload';
 
 const encoder = new TextEncoder();
 
@@ -25,7 +25,7 @@ export function streamPayload(payload: Record<string, unknown>, meta: () => obje
             out += '[';
             let first = true;
             for await (const item of value) {
-              out += (first ? '' : ',') + itemJson(item);
+              out += (first ? '' : ',') + JSON.stringify(item);
               first = false;
               if (out.length > 16_384) flush();
             }

@@ -5,9 +5,10 @@
 import * as v from 'valibot';
 import { err } from '../core/errors';
 import { compiledVisibility, type CompiledVisibility } from '../auth/event-visibility';
-import { presentJsonRows } from './event-output';
+import type { EventDbRow } from '../storage/events';
+import { presentRows } from './event-output';
 import {
-  jsonPageRows, selectEventDeletions, selectEventsJsonPage, type CompiledStreamQuery, type EventJsonRow, type EventsFilter,
+  selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
 } from '../storage/events-query';
 import type { StreamTree } from '../storage/stream-tree';
 import { MODIFIED_RANKS, rememberStreamCounts, selectStreamCounts, streamCounts, type StreamCounts } from '../storage/stream-counts';
@@ -150,17 +151,17 @@ function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries
 }
 
 /** The first page's rows, then further keyset pages read on demand. */
-async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: EventJsonRow[], firstSize: number, limit: number) {
+async function* eventPages(ctx: AccessContext, filter: EventsFilter, first: EventDbRow[], firstSize: number, limit: number) {
   let rows = first;
   let requested = firstSize;
   let remaining = limit - rows.length;
   for (;;) {
-    for (const event of await presentJsonRows(ctx, rows)) yield event;
+    for (const event of await presentRows(ctx, rows)) yield event;
     if (rows.length < requested || remaining <= 0) return;
     const last = rows[rows.length - 1];
     requested = Math.min(PAGE_SIZE, remaining);
-    const { results } = await ctx.run([selectEventsJsonPage(ctx.db, filter, requested, 0, { time: last.time, id: last.id })]);
-    rows = jsonPageRows(results[0]);
+    const { results } = await ctx.run([selectEventsPage(ctx.db, filter, requested, 0, { time: last.time, id: last.id })]);
+    rows = results[0];
     remaining -= rows.length;
   }
 }
@@ -187,7 +188,7 @@ export const eventsGetMethod = accessMethod({
     const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
       const visibility = compiledVisibility(ctx.access, ctx.permissions, tree);
       const f = buildFilter(ctx, tree, p, queries, window, counts, visibility);
-      const statements: Parameters<typeof runRead>[2] = [selectEventsJsonPage(ctx.db, f, firstSize, p.skip ?? 0)];
+      const statements: Parameters<typeof runRead>[2] = [selectEventsPage(ctx.db, f, firstSize, p.skip ?? 0)];
       // Deletions have no streams query: they always take the access's visibility.
       if (p.includeDeletions) statements.push(selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, visibility?.plan ?? null));
       // Counts for the plans of later requests ride along, at most once a minute (decision 023).
@@ -195,11 +196,11 @@ export const eventsGetMethod = accessMethod({
       statements.push(...measure);
       const results = await runRead(ctx, tree, statements);
       if (refresh) rememberStreamCounts(ctx.user.id, results.slice(results.length - measure.length), ctx.now);
-      return { filter: f, rows: jsonPageRows(results[0] as { g: string | null }[]), deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
+      return { filter: f, rows: results[0] as EventDbRow[], deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
     });
     // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).
     const complete = rows.length < firstSize || rows.length >= limit;
-    const events = complete ? await presentJsonRows(ctx, rows) : eventPages(ctx, filter, rows, firstSize, limit);
+    const events = complete ? await presentRows(ctx, rows) : eventPages(ctx, filter, rows, firstSize, limit);
     const payload: Record<string, unknown> = { events };
     if (p.includeDeletions) payload.eventDeletions = deletions ?? [];
     return ok(payload);

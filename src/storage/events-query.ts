@@ -158,10 +158,6 @@ export interface PageCursor {
 
 /** One page in (time, id) order: the first with OFFSET `skip`, the next ones after a keyset cursor. */
 export function eventsPageSql(f: EventsFilter, limit: number, offset: number, after?: PageCursor): SQL {
-  return pageSql(sql`e.*`, f, limit, offset, after);
-}
-
-function pageSql(columns: SQL, f: EventsFilter, limit: number, offset: number, after?: PageCursor): SQL {
   const dir = f.ascending ? sql`ASC` : sql`DESC`;
   const keyset = after === undefined
     ? sql``
@@ -169,90 +165,12 @@ function pageSql(columns: SQL, f: EventsFilter, limit: number, offset: number, a
       ? sql` AND (e.time > ${after.time} OR (e.time = ${after.time} AND e.id > ${after.id}))`
       : sql` AND (e.time < ${after.time} OR (e.time = ${after.time} AND e.id < ${after.id}))`;
   const from = f.index === 'type' ? sql`events e INDEXED BY events_type` : sql`events e`;
-  return sql`SELECT ${columns} FROM ${from} WHERE ${whereSql(f)}${keyset}
+  return sql`SELECT e.* FROM ${from} WHERE ${whereSql(f)}${keyset}
     ORDER BY e.time ${dir}, e.id ${dir} LIMIT ${limit} OFFSET ${offset}`;
 }
 
 export function selectEventsPage(db: Db, f: EventsFilter, limit: number, offset: number, after?: PageCursor) {
   return db.all<EventDbRow>(eventsPageSql(f, limit, offset, after));
-}
-
-/**
- * A REAL column as JavaScript writes the number: whole values without SQLite's ".0" (1700000000, not
- * 1700000000.0), others through `json_quote`, which prints the shortest text that reads back the same double.
- */
-const num = (column: string) =>
-  `json_quote(CASE WHEN ${column} = CAST(${column} AS INTEGER) THEN CAST(${column} AS INTEGER) ELSE ${column} END)`;
-
-/**
- * The event's wire form (§4.2, `eventOutput` in ./events.ts) as SQLite text, in two halves around the place of
- * `attachments`: `h` up to `trashed`, `t` from `created` on. JSON columns (stream ids, tags, content,
- * clientData) are stored as JSON text and spliced as they are. Attachments are not written here: each file
- * needs the calling access's read token, which only the Worker can compute.
- */
-const WIRE_HALVES = sql.raw(`'{"id":' || json_quote(e.id) || ',"streamIds":' || e.stream_ids || ',"time":' || ${num('e.time')}
-    || CASE WHEN e.running = 1 THEN ',"duration":null' WHEN e.duration > 0 THEN ',"duration":' || ${num('e.duration')} ELSE '' END
-    || ',"type":' || json_quote(e.type)
-    || CASE WHEN e.content IS NOT NULL THEN ',"content":' || e.content ELSE '' END
-    || ',"tags":' || e.tags
-    || CASE WHEN e.description IS NOT NULL THEN ',"description":' || json_quote(e.description) ELSE '' END
-    || CASE WHEN e.client_data IS NOT NULL THEN ',"clientData":' || e.client_data ELSE '' END
-    || CASE WHEN e.trashed = 1 THEN ',"trashed":true' ELSE '' END AS h,
-  ',"created":' || ${num('e.created')} || ',"createdBy":' || json_quote(e.created_by)
-    || ',"modified":' || ${num('e.modified')} || ',"modifiedBy":' || json_quote(e.modified_by) || '}' AS t`);
-
-/** A page row whose event SQLite already wrote as wire JSON (`h` + attachments + `t`); `time`, `id` for the keyset. */
-export interface EventJsonRow {
-  time: number;
-  id: string;
-  h: string;
-  t: string;
-  /** The stored attachments (JSON), or null. */
-  a: string | null;
-}
-
-/** Between rows and between the fields of a row: JSON text (all the fields are) never holds a raw control character. */
-const ROW_SEPARATOR = '\u0001';
-const FIELD_SEPARATOR = '\u0002';
-
-/**
- * Characters of events' JSON per string of a page: D1 refuses strings over 2 MB, and one event is at most
- * 1 MiB (§10), so a string stays below 1.5 MB whatever its events (`length` counts characters; the
- * budget leaves room for multi-byte ones in the usual case and the event limit bounds the rest).
- */
-const PAGE_STRING_CHARS = 256 * 1024;
-
-/**
- * The same page as `eventsPageSql`, as a few strings that SQLite writes: each event's wire JSON, its time and id
- * (for the keyset) and its files, fields and rows joined by control characters, one string per
- * `PAGE_STRING_CHARS` of events (decision 029). The Worker splits them instead of receiving, converting and
- * re-serialising 19 columns per event.
- */
-export function eventsJsonPageSql(f: EventsFilter, limit: number, offset: number, after?: PageCursor): SQL {
-  const page = pageSql(sql`e.time, e.id, ${WIRE_HALVES}, e.attachments AS a`, f, limit, offset, after);
-  const order = sql.raw(f.ascending ? 'time ASC, id ASC' : 'time DESC, id DESC');
-  const row = sql.raw(`${num('p.time')} || char(2) || json_quote(p.id) || char(2) || p.h || char(2) || p.t || char(2) || coalesce(p.a, '')`);
-  return sql`SELECT group_concat(r, char(1) ORDER BY ${order}) AS g FROM (
-      SELECT time, id, r, (sum(length(r)) OVER (ORDER BY ${order} ROWS UNBOUNDED PRECEDING) - length(r)) / ${sql.raw(String(PAGE_STRING_CHARS))} AS c
-      FROM (SELECT p.time, p.id, ${row} AS r FROM (${page}) p))
-    GROUP BY c ORDER BY c`;
-}
-
-export function selectEventsJsonPage(db: Db, f: EventsFilter, limit: number, offset: number, after?: PageCursor) {
-  return db.all<{ g: string | null }>(eventsJsonPageSql(f, limit, offset, after));
-}
-
-/** The rows of a page read by `selectEventsJsonPage`. */
-export function jsonPageRows(result: { g: string | null }[]): EventJsonRow[] {
-  const rows: EventJsonRow[] = [];
-  for (const { g } of result) {
-    if (!g) continue;
-    for (const line of g.split(ROW_SEPARATOR)) {
-      const [time, id, h, t, a] = line.split(FIELD_SEPARATOR);
-      rows.push({ time: Number(time), id: JSON.parse(id) as string, h, t, a: a === '' ? null : a });
-    }
-  }
-  return rows;
 }
 
 

@@ -107,23 +107,20 @@ export function eventOutput(e: StoredEvent, readTokens?: ReadonlyMap<string, str
   if (e.description !== undefined) out.description = e.description;
   if (e.clientData !== undefined) out.clientData = e.clientData;
   if (e.trashed) out.trashed = true;
-  if (e.attachments?.length) out.attachments = attachmentsOutput(e.attachments, readTokens);
+  if (e.attachments?.length) {
+    out.attachments = e.attachments.map((a) => {
+      const file: Record<string, unknown> = { id: a.id, fileName: a.fileName, type: a.type, size: a.size };
+      const readToken = readTokens?.get(a.id);
+      if (readToken !== undefined) file.readToken = readToken;
+      file.integrity = a.integrity;
+      return file;
+    });
+  }
   out.created = e.created;
   out.createdBy = e.createdBy;
   out.modified = e.modified;
   out.modifiedBy = e.modifiedBy;
   return out;
-}
-
-/** An event's files on the wire: with the calling access's `readToken` (by file id), never the storage key. */
-export function attachmentsOutput(files: readonly StoredAttachment[], readTokens?: ReadonlyMap<string, string>): Record<string, unknown>[] {
-  return files.map((a) => {
-    const file: Record<string, unknown> = { id: a.id, fileName: a.fileName, type: a.type, size: a.size };
-    const readToken = readTokens?.get(a.id);
-    if (readToken !== undefined) file.readToken = readToken;
-    file.integrity = a.integrity;
-    return file;
-  });
 }
 
 function columns(e: StoredEvent) {
