@@ -37,8 +37,21 @@ export function table(results) {
 /** Issue 18: callBatch targets and the seeding rate (bulk import through callBatch). */
 export const BATCH_BUDGET = { d1PerBatch10: 2, batch10ShareOfFloorB: 0.5, d1PerThousandCreates: 2, seedingEventsPerSecond: 5000 };
 
-/** Budget lines: {ok: true|false|null (not measurable), text}. `seeding` is the large seed's summary. */
-export function budget(results, seeding = null) {
+/**
+ * Issue 19, under `--latency` with sessions (docs/scaling.md): a read served near the caller answers within one
+ * replica delay plus this margin (the margin covers the Worker's own time and the account object's call, which
+ * runs in parallel with the replica's round trip).
+ */
+export const LATENCY_MARGIN_MS = 20;
+
+/** `d1=80,replica=5` → {d1: 80, replica: 5}. */
+const parseLatencySpec = (spec) => Object.fromEntries(spec.split(',').filter(Boolean).map((p) => p.split('=')).map(([k, v]) => [k, Number(v)]));
+
+/**
+ * Budget lines: {ok: true|false|null (not measurable), text}. `seeding` is the large seed's summary; `settings`
+ * the run's options (the latency simulation adds its own lines and replaces none).
+ */
+export function budget(results, seeding = null, settings = {}) {
   const by = Object.fromEntries(results.map((r) => [r.id, r]));
   const ran = (id) => by[id]?.status === 'ran';
   const why = (id) => (by[id] ? by[id].reason : 'not run');
@@ -94,6 +107,12 @@ export function budget(results, seeding = null) {
   for (const [id, d1, r2] of [['attachmentUpload', 2, 1], ['attachmentDownload', 1, 1]]) {
     if (!ran(id)) line(null, `${by[id]?.title ?? id}: D1 = ${d1}, R2 = ${r2} per call — not measurable (${why(id)})`);
     else line(by[id].d1PerRequest === d1 && by[id].r2PerRequest === r2, `${by[id].title}: ${by[id].d1PerRequest} D1 round trip(s), ${by[id].r2PerRequest} R2 operation(s) per call (budget ${d1} and ${r2})`);
+  }
+  if (settings.latency && settings.sessions !== false) {
+    const { replica = 0 } = parseLatencySpec(settings.latency);
+    const limit = replica + LATENCY_MARGIN_MS;
+    if (!ran('eventsGetSmall')) line(null, `events.get p50 under --latency ≤ replica + ${LATENCY_MARGIN_MS} ms — not measurable (${why('eventsGetSmall')})`);
+    else line(by.eventsGetSmall.p50 <= limit, `events.get latest 20 under --latency ${settings.latency}: p50 ${fmt(by.eventsGetSmall.p50, 1)} ms at ${settings.connections} connection(s) (budget ≤ replica ${replica} + ${LATENCY_MARGIN_MS} = ${limit} ms)`);
   }
   const bad = results.filter((r) => r.status === 'ran' && (r.non2xx > 0 || r.errors > 0 || r.sampleInlineErrors));
   line(bad.length === 0, bad.length === 0

@@ -159,7 +159,7 @@ try {
   log('audit: waiting for the queue to drain…');
   const audit = await auditSummary(base, user);
 
-  const lines = budget(results, seeding.large ?? null);
+  const lines = budget(results, seeding.large ?? null, opts);
   const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
   const report = {
     date: new Date().toISOString(),
