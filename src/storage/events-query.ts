@@ -124,9 +124,11 @@ function whereSql(f: EventsFilter): SQL {
   if (f.from !== undefined) parts.push(sql`${spanEnd(f.now)} >= ${f.from}`);
   if (f.state === 'default') parts.push(sql`e.trashed = 0`);
   else if (f.state === 'trashed') parts.push(sql`e.trashed = 1`);
-  // Column tests first, then JSON ones (tags, streams, visibility): SQLite tests a walked row's terms in order.
-  if (f.running) parts.push(sql`e.running = 1`);
-  if (f.modifiedSince !== undefined) parts.push(f.index === 'modified' ? sql`e.modified > ${f.modifiedSince}` : sql`+e.modified > ${f.modifiedSince}`);
+  if (f.streams !== null) parts.push(streamsSql(f.streams));
+  if (f.linkedTo !== undefined) {
+    parts.push(sql`e.id IN (SELECT es.event_id FROM event_streams es
+      WHERE es.user_id = ${f.userId} AND es.stream_id IN (${jsonList(f.linkedTo)}))`);
+  }
   if (f.types !== undefined) {
     const { exact, classes } = f.types;
     const alts: SQL[] = [];
@@ -143,11 +145,8 @@ function whereSql(f: EventsFilter): SQL {
   if (f.tags !== undefined) {
     parts.push(sql`EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE t.value IN (${jsonList(f.tags)}))`);
   }
-  if (f.streams !== null) parts.push(streamsSql(f.streams));
-  if (f.linkedTo !== undefined) {
-    parts.push(sql`e.id IN (SELECT es.event_id FROM event_streams es
-      WHERE es.user_id = ${f.userId} AND es.stream_id IN (${jsonList(f.linkedTo)}))`);
-  }
+  if (f.running) parts.push(sql`e.running = 1`);
+  if (f.modifiedSince !== undefined) parts.push(f.index === 'modified' ? sql`e.modified > ${f.modifiedSince}` : sql`+e.modified > ${f.modifiedSince}`);
   if (f.visibility !== null) parts.push(visibilitySql(f.visibility, f.now));
   return sql.join(parts, sql` AND `);
 }
