@@ -3,10 +3,10 @@
 // around each shape. On a machine shared with other work req/s follow the neighbours' load; CPU time per
 // request does much less (docs/performance.md).
 // `npm exec -- node bench/cpu-per-request.mjs [--events N] [--requests N] [--only a,b]`
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { removeDir, startDevServer, tempStateDir } from '../scripts/dev-server.mjs';
 import { auditSummary } from './audit.mjs';
+import { cpuMs } from './cpu.mjs';
 import { request } from './client.mjs';
 import { role, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
@@ -21,21 +21,9 @@ const REQUESTS = Number(arg('requests', 300));
 const IN_FLIGHT = 5;
 const WARM_UP = 20;
 const only = arg('only', 'eventsGet').split(',');
-const CLOCK_TICKS_PER_SECOND = 100;
 /** Wait after the last request of a scenario (its audit records are appended in the background). */
 const SETTLE_MS = 2000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** utime + stime of the processes, in ms (fields 14 and 15 of /proc/<pid>/stat). */
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-}
 
 async function drive(base, s, count) {
   let next = 0;

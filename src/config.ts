@@ -112,6 +112,14 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 const cache = new WeakMap<object, Config>();
 
+/**
+ * A copy of `env` that only wraps bindings (the bench's per-request instrumentation) reads the original's
+ * parsed settings instead of parsing them again on every request.
+ */
+export function shareConfig(copy: Env, original: Env): void {
+  cache.set(copy, readConfig(original));
+}
+
 export function readConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;

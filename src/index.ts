@@ -1,4 +1,4 @@
-import { readConfig } from './config';
+import { readConfig, shareConfig } from './config';
 import type { Env, WebhookDelivery } from './env';
 import { deliverQueued } from './webhooks/deliver';
 import { createApp } from './api/http';
@@ -39,6 +39,8 @@ export default {
       if (config.bench) {
         // Benchmark only: storage calls counted per request, and floor-B route (docs/decisions/008-benchmark.md).
         const bench = instrumentEnv(env);
+        // Production parses the settings once per isolate; so does the bench, or every request would pay for it.
+        shareConfig(bench.env, env);
         const target = routed.pathname.startsWith(BENCH_PREFIX) ? benchApp : app;
         return withCountHeaders(await target.fetch(req, bench.env, ctx), bench.counts);
       }

@@ -5,6 +5,7 @@ import { checkEventContent } from '../event-types';
 import type { StoredEvent } from '../storage/events';
 import { maxJsonBytesOf } from '../core/limits';
 import { clientDataSchema, idSchema, timestamp } from '../core/params';
+import { utf8Length } from '../lib/utf8';
 
 export const MAX_TAGS = 100;
 /** Each tag, once trimmed (§10). */
@@ -81,5 +82,5 @@ export function checkTypeAndContent(type: string, content: unknown): void {
 
 /** §10: one stored event is at most 1 MiB serialized. */
 export function checkEventSize(e: StoredEvent): void {
-  if (new TextEncoder().encode(JSON.stringify(e)).length > MAX_EVENT_BYTES) throw err.tooLarge(MAX_EVENT_BYTES);
+  if (utf8Length(JSON.stringify(e)) > MAX_EVENT_BYTES) throw err.tooLarge(MAX_EVENT_BYTES);
 }

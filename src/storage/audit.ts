@@ -41,17 +41,21 @@ export function writeAuditHead(db: Db, userId: string, seq: number, hash: string
     ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`);
 }
 
-/** The INSERTs of chained rows, a few hundred rows per statement. */
+/**
+ * The INSERTs of chained rows, a few hundred rows per statement. Each row travels as a JSON array of its values
+ * in column order (`value ->> i`): about half the bytes of keyed objects, a parameter that D1's client encodes
+ * once more into its request body.
+ */
 export function insertAuditRows(db: Db, rows: AuditRecordRow[]) {
   const statements = [];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    const chunk = rows.slice(i, i + INSERT_CHUNK).map((r) => [
+      r.userId, r.seq, r.id, r.time, r.accessId, r.methodId, r.sourceName, r.sourceIp, r.query, r.errorId, r.errorMessage, r.prevHash,
+    ]);
     statements.push(db.run(sql`INSERT INTO audit_records
       (user_id, seq, id, time, access_id, method_id, source_name, source_ip, query, error_id, error_message, prev_hash)
-      SELECT json_extract(value, '$.userId'), json_extract(value, '$.seq'), json_extract(value, '$.id'),
-        json_extract(value, '$.time'), json_extract(value, '$.accessId'), json_extract(value, '$.methodId'),
-        json_extract(value, '$.sourceName'), json_extract(value, '$.sourceIp'), json_extract(value, '$.query'),
-        json_extract(value, '$.errorId'), json_extract(value, '$.errorMessage'), json_extract(value, '$.prevHash')
+      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+        value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
       FROM json_each(${json(chunk)})`));
   }
   return statements;

@@ -5,6 +5,7 @@
  */
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './db';
+import { fixedQuery } from './fixed-statements';
 
 /** Drizzle's internal prepared-query shape, as its own `batch()` uses it. */
 interface PreparedLike {
@@ -23,8 +24,9 @@ export async function runBatch<T extends readonly BatchItem<'sqlite'>[]>(
 ): Promise<{ lead: D1Result | undefined; results: BatchResults<T> }> {
   const d1 = db.$client;
   const prepared = statements.map((q) => (q as unknown as { _prepare(): PreparedLike })._prepare());
-  const bound = prepared.map((p) => {
-    const { sql, params } = p.getQuery();
+  const bound = prepared.map((p, i) => {
+    // A fixed statement knows its text and parameters: no query building (src/storage/fixed-statements.ts).
+    const { sql, params } = fixedQuery(statements[i]) ?? p.getQuery();
     return (p.stmt ?? d1.prepare(sql)).bind(...params);
   });
   const out = await d1.batch(lead ? [lead, ...bound] : bound);

@@ -6,8 +6,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { releaseEventBlobs } from './blob-journal';
-import { abortSql } from './d1-errors';
+import { abortExpression } from './d1-errors';
 import type { Db } from './db';
+import { allFixed, fixedSql, runFixed } from './fixed-statements';
 import { events } from './schema';
 
 /** A file of an event (§4.6) as stored; `key` is its R2 object and never leaves the server. */
@@ -144,14 +145,17 @@ function columns(e: StoredEvent) {
   };
 }
 
+const INSERT_LINKS = fixedSql(`INSERT INTO event_streams (user_id, stream_id, event_id, time)
+    SELECT ?, value, ?, ? FROM json_each(?)`);
+
 function insertLinks(db: Db, userId: string, e: StoredEvent) {
-  return db.run(sql`
-    INSERT INTO event_streams (user_id, stream_id, event_id, time)
-    SELECT ${userId}, value, ${e.id}, ${e.time} FROM json_each(${JSON.stringify(e.streamIds)})`);
+  return runFixed(db, INSERT_LINKS, [userId, e.id, e.time, JSON.stringify(e.streamIds)]);
 }
 
+const DELETE_LINKS = fixedSql('DELETE FROM event_streams WHERE user_id = ? AND event_id = ?');
+
 function deleteLinks(db: Db, userId: string, eventId: string) {
-  return db.run(sql`DELETE FROM event_streams WHERE user_id = ${userId} AND event_id = ${eventId}`);
+  return runFixed(db, DELETE_LINKS, [userId, eventId]);
 }
 
 /** The `events` row of a new event, by schema key. */
@@ -162,8 +166,9 @@ export function newEventRow(userId: string, e: StoredEvent) {
 type Column = { name: string; mapToDriverValue(value: unknown): unknown };
 
 /**
- * A row by schema key as SQL column names and driver values (booleans as 0/1). The writes below are raw SQL:
- * Drizzle's insert/update builders cost about 200 µs of CPU per statement to prepare, a raw template about 30
+ * A row by schema key as SQL column names and driver values (booleans as 0/1). The writes below are fixed
+ * statements (src/storage/fixed-statements.ts): Drizzle's insert/update builders cost about 200 µs of CPU per
+ * statement to prepare, a raw template about 30, a fixed statement nothing beyond its parameters
  * (docs/performance.md, "Writes").
  */
 export function rowColumns(row: Record<string, unknown>): { names: string[]; values: unknown[] } {
@@ -177,7 +182,18 @@ export function rowColumns(row: Record<string, unknown>): { names: string[]; val
   return { names, values };
 }
 
-const columnList = (names: string[]) => sql.raw(names.map((n) => `"${n}"`).join(', '));
+const columnList = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
+/** An event that has every optional field, so `columns` shows all of its keys (they do not depend on the event). */
+const PROBE: StoredEvent = { id: '', streamIds: [], time: 0, type: '', tags: [], trashed: false, created: 0, createdBy: '', modified: 0, modifiedBy: '' };
+const NEW_ROW_NAMES = rowColumns(newEventRow('', PROBE)).names;
+const UPDATE_NAMES = rowColumns(columns(PROBE)).names;
+
+/** A new event's row: `newEventRow`'s columns, always the same ones in the same order. */
+const INSERT_ROW = fixedSql(`INSERT INTO events (${columnList(NEW_ROW_NAMES)}) VALUES (${NEW_ROW_NAMES.map(() => '?').join(', ')})`);
+/** An event's rewrite: every column `columns` gives, then the event's keys. */
+const UPDATE_ROW = fixedSql(`UPDATE events SET ${UPDATE_NAMES.map((n) => `"${n}" = ?`).join(', ')}, rev = rev + 1
+    WHERE user_id = ? AND id = ? AND deleted IS NULL`);
 
 /** Statements made by `insertEvent`, with their event: a batch may merge them (src/storage/event-inserts.ts). */
 const insertsOf = new WeakMap<object, { userId: string; event: StoredEvent; part: 'row' | 'links' }>();
@@ -188,8 +204,7 @@ export function insertedEvent(statement: object) {
 
 /** The event row and its stream links, for one batch. A used id (tombstones included) fails the PK. */
 export function insertEvent(db: Db, userId: string, e: StoredEvent) {
-  const { names, values } = rowColumns(newEventRow(userId, e));
-  const row = db.run(sql`INSERT INTO events (${columnList(names)}) VALUES (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`);
+  const row = runFixed(db, INSERT_ROW, rowColumns(newEventRow(userId, e)).values);
   const links = insertLinks(db, userId, e);
   insertsOf.set(row, { userId, event: e, part: 'row' });
   insertsOf.set(links, { userId, event: e, part: 'links' });
@@ -197,27 +212,28 @@ export function insertEvent(db: Db, userId: string, e: StoredEvent) {
 }
 
 
+const SELECT_EVENT = fixedSql('SELECT * FROM events WHERE user_id = ? AND id = ?');
+
 export function selectEvent(db: Db, userId: string, id: string) {
-  return db.all<EventDbRow>(sql`SELECT * FROM events WHERE user_id = ${userId} AND id = ${id}`);
+  return allFixed<EventDbRow>(db, SELECT_EVENT, [userId, id]);
 }
+
+const REVISION_GUARD = fixedSql(`SELECT CASE WHEN EXISTS (
+      SELECT 1 FROM events WHERE user_id = ? AND id = ? AND rev = ? AND deleted IS NULL)
+    THEN 1 ELSE ${abortExpression('row-changed')} END AS ok`);
 
 /**
  * First statement of a write to an event read at revision `rev`: aborts the batch ('row-changed') when the
  * event changed or was deleted since, so a concurrent write is never silently overwritten.
  */
 export function eventRevisionGuard(db: Db, userId: string, id: string, rev: number) {
-  return db.all(sql`SELECT CASE WHEN EXISTS (
-      SELECT 1 FROM events WHERE user_id = ${userId} AND id = ${id} AND rev = ${rev} AND deleted IS NULL)
-    THEN 1 ELSE ${abortSql('row-changed')} END AS ok`);
+  return allFixed<{ ok: number }>(db, REVISION_GUARD, [userId, id, rev]);
 }
 
 /** Rewrites a live event read at `e.rev` (guarded) and, when streams or time changed, its links. */
 export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boolean) {
   const guard = eventRevisionGuard(db, userId, e.id, e.rev ?? 0);
-  const { names, values } = rowColumns(columns(e));
-  const sets = names.map((n, i) => sql`${sql.raw(`"${n}"`)} = ${values[i]}`);
-  const update = db.run(sql`UPDATE events SET ${sql.join(sets, sql`, `)}, rev = rev + 1
-    WHERE user_id = ${userId} AND id = ${e.id} AND deleted IS NULL`);
+  const update = runFixed(db, UPDATE_ROW, [...rowColumns(columns(e)).values, userId, e.id]);
   return relink ? ([guard, update, deleteLinks(db, userId, e.id), insertLinks(db, userId, e)] as const) : ([guard, update] as const);
 }
 

@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { BoundedCache, jsonHeapBytes } from '../lib/bounded-cache';
-import { abortSql } from './d1-errors';
+import { abortExpression } from './d1-errors';
 import type { Db } from './db';
+import { allFixed, fixedSql } from './fixed-statements';
 import { streams, users, type StreamRow } from './schema';
 
 /** Ascending code-point order (§5.6), not UTF-16 code-unit order. */
@@ -138,14 +139,16 @@ export function bumpStreamsVersion(db: Db, userId: string) {
 /** Checks made by `treeVersionCheck`, so a batch can recognise them among other statements (decision 022). */
 const checks = new WeakMap<object, { userId: string; version: number }>();
 
+const TREE_VERSION_CHECK = fixedSql(
+  `SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ?) = ? THEN 1 ELSE ${abortExpression('tree-changed')} END AS ok`,
+);
+
 /**
  * First statement of a write batch planned on a cached tree: when the version moved, it aborts the batch
  * ('tree-changed'), so D1 rolls it back and the call is re-planned.
  */
 export function treeVersionCheck(db: Db, userId: string, version: number) {
-  const check = db.all(
-    sql`SELECT CASE WHEN (SELECT streams_version FROM users WHERE id = ${userId}) = ${version} THEN 1 ELSE ${abortSql('tree-changed')} END AS ok`,
-  );
+  const check = allFixed<{ ok: number }>(db, TREE_VERSION_CHECK, [userId, version]);
   checks.set(check, { userId, version });
   return check;
 }
