@@ -22,6 +22,7 @@ export function scenarios(ctx) {
     leaf: q({ streams: JSON.stringify(['r0-c0-g0']) }),
     window: q({ fromTime: now - 30 * DAY, toTime: now, limit: 1000 }),
     modified: q({ modifiedSince: now - 3600, includeDeletions: true }),
+    rare: q([['types[]', 'temperature/c']]),
   };
   const batch10 = [
     ...Array.from({ length: 5 }, (_, i) => ({ method: 'events.get', params: { streams: [`r${i}`], limit: 5 } })),
@@ -37,6 +38,7 @@ export function scenarios(ctx) {
     { id: 'eventsGetRoot', title: 'events.get one root (1/8 of the tree), limit 5', phase: 'large', method: 'GET', path: `${u}/events?${shapes.root}`, token: personal, rss: true },
     { id: 'eventsGetLeaf', title: 'events.get one leaf, latest 20', phase: 'large', method: 'GET', path: `${u}/events?${shapes.leaf}`, token: personal, rss: true },
     { id: 'eventsGetWindow', title: 'events.get 30-day window, limit 1000', phase: 'large', method: 'GET', path: `${u}/events?${shapes.window}`, token: personal, rss: true },
+    { id: 'eventsGetRareType', title: 'events.get types of a rare type (0.5 %), latest 20', phase: 'large', method: 'GET', path: `${u}/events?${shapes.rare}`, token: personal, rss: true },
     { id: 'eventsGetModified', title: 'events.get modifiedSince + includeDeletions', phase: 'large', method: 'GET', path: `${u}/events?${shapes.modified}`, token: personal, rss: true },
     { id: 'eventsGetShared', title: 'events.get latest 20, shared token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.shared, needs: 'shared token', rss: true },
     { id: 'eventsGetNarrowed', title: 'events.get latest 20, narrowed token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.narrowed, needs: 'narrowed token', rss: true },

@@ -27,7 +27,7 @@ export function streamTree() {
 
 const leaves = () => streamTree().filter((s) => s.id.includes('-g'));
 
-/** One events.create params object: one or two leaf streams, 0–3 tags, one of five types, some durations. */
+/** One events.create params object: one or two leaf streams, 0–3 tags, one of six types (one rare), some durations. */
 function eventParams(random, leafIds, now) {
   const pick = (list) => list[Math.floor(random() * list.length)];
   const streamIds = [pick(leafIds)];
@@ -43,7 +43,9 @@ function eventParams(random, leafIds, now) {
   if (kind < 0.6) return { streamIds, type: 'note/txt', time, tags, content: `Note ${Math.floor(random() * 1e6)}` };
   if (kind < 0.8) return { streamIds, type: 'activity/plain', time, tags, duration: Math.round(60 + random() * 7200), content: null };
   if (kind < 0.92) return { streamIds, type: 'count/steps', time, tags, duration: 3600, content: Math.floor(random() * 5000) };
-  return { streamIds, type: 'mood/rating', time, tags, content: Math.round(random() * 100) / 100 };
+  if (kind < 0.995) return { streamIds, type: 'mood/rating', time, tags, content: Math.round(random() * 100) / 100 };
+  // A rare type (0.5 %): the `types` shape whose matches are far apart in time.
+  return { streamIds, type: 'temperature/c', time, tags, content: Math.round(random() * 400) / 10 };
 }
 
 /** Registers the bench user; returns {username, token}. */

@@ -3,7 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { eventDeletionsSql, eventsPageSql, type EventsFilter } from '../src/storage/events-query';
-import { streamCountsSql } from '../src/storage/stream-counts';
+import { modifiedRanksSql, streamCountsSql, typeCountsSql } from '../src/storage/stream-counts';
 import { anyShard } from './db-fixtures';
 
 const dialect = new SQLiteSyncDialect();
@@ -81,5 +81,48 @@ describe('query plans of the main queries (no full table scan)', () => {
     const lines = await plan(streamCountsSql('u'));
     expect(lines.join('\n')).toMatch(/SEARCH event_streams USING COVERING INDEX/);
     expect(lines.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  // Decision 029: the shapes of issue 18 whose plan is not the time walk.
+  it('one exact type reads events_type in (time, id) order, with no sort step', async () => {
+    for (const ascending of [false, true]) {
+      const lines = await plan(eventsPageSql({ ...base, ascending, types: { exact: ['temperature/c'], classes: [] }, index: 'type' }, 20, 0));
+      expect(fullScans(lines)).toEqual([]);
+      expect(lines.join('\n')).toMatch(/SEARCH e USING INDEX events_type/);
+      expect(lines.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    }
+  });
+
+  it('several rare types read their ranges of events_type, merged by a sort', async () => {
+    const lines = await plan(eventsPageSql({ ...base, types: { exact: ['temperature/c', 'temperature/f'], classes: [] }, index: 'type', visibility }, 20, 0, { time: 5, id: 'x' }));
+    expect(fullScans(lines)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/SEARCH e USING INDEX events_type/);
+  });
+
+  it('common types and a recent modifiedSince walk the time index when the plan says so, not their own index', async () => {
+    const filters: EventsFilter[] = [
+      { ...base, types: { exact: ['mass/kg', 'note/txt'], classes: [] }, tags: ['t1'] },
+      { ...base, modifiedSince: 5 },
+      { ...base, modifiedSince: 5, visibility },
+    ];
+    for (const f of filters) {
+      const lines = await plan(eventsPageSql(f, 20, 0));
+      expect(fullScans(lines), lines.join('\n')).toEqual([]);
+      expect(lines.join('\n')).toMatch(/SEARCH e USING INDEX events_time/);
+      expect(lines.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    }
+  });
+
+  it('a modifiedSince matching few events reads events_modified', async () => {
+    const lines = await plan(eventsPageSql({ ...base, modifiedSince: 5, index: 'modified' }, 20, 0));
+    expect(fullScans(lines)).toEqual([]);
+    expect(lines.join('\n')).toMatch(/SEARCH e USING INDEX events_modified/);
+  });
+
+  it('the per-type counts and the modified ranks are index-only scans', async () => {
+    expect((await plan(typeCountsSql('u'))).join('\n')).toMatch(/SEARCH events USING COVERING INDEX events_type/);
+    const ranks = (await plan(modifiedRanksSql('u'))).join('\n');
+    expect(ranks).toMatch(/SEARCH events USING COVERING INDEX events_modified/);
+    expect(ranks).not.toMatch(/TEMP B-TREE|SCAN events/);
   });
 });

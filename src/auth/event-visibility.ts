@@ -4,7 +4,9 @@
  * applies before paging (a page never has holes).
  */
 import type { Level, ParentOf, Permissions, StreamPermission } from '../core/permissions';
+import { BoundedCache, jsonHeapBytes } from '../lib/bounded-cache';
 import type { GrantSet, VisibilityPlan } from '../storage/events-query';
+import type { StreamTree } from '../storage/stream-tree';
 
 export const isListable = (level: Level | undefined): boolean => level !== undefined && level !== 'none';
 export const canRead = (level: Level | undefined): boolean => level === 'read' || level === 'contribute' || level === 'manage';
@@ -104,4 +106,47 @@ export function visibilityPlan(perms: Permissions, streamIds: Iterable<string>, 
     grants.push(g);
   }
   return { hidden, grants };
+}
+
+/** An access's visibility as events.get applies it (decision 029). */
+export interface CompiledVisibility {
+  plan: VisibilityPlan;
+  /**
+   * The access reads whole streams and hides none: an event is visible exactly when one of its streams is
+   * readable, which a streams query expanded over readable streams (src/methods/streams-query.ts) already
+   * says. The query then needs no visibility clause of its own.
+   */
+  streamsOnly: boolean;
+}
+
+const VISIBILITY_CACHE_MAX_ENTRIES = 1000;
+const VISIBILITY_CACHE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Plans by (user, access, its permissions as stored, tree version): the stored permissions text is the exact
+ * input of the plan, and the version moves with every stream change, so an entry is never stale, only unused.
+ * Planning walks every stream of the tree up to its governing entry; a hit costs one map lookup.
+ */
+const plans = new BoundedCache<string, CompiledVisibility>({
+  maxEntries: VISIBILITY_CACHE_MAX_ENTRIES,
+  maxBytes: VISIBILITY_CACHE_MAX_BYTES,
+  sizeOf: (v, key) => jsonHeapBytes([key, v.plan]),
+});
+
+/** The access's events.get visibility on this tree, planned once per (permissions, tree version); null for personal accesses. */
+export function compiledVisibility(
+  access: { userId: string; id: string; permissions: string },
+  perms: Permissions,
+  tree: Pick<StreamTree, 'version' | 'byId' | 'parentOf'>,
+): CompiledVisibility | null {
+  if (perms.isPersonal) return null;
+  const key = `${access.userId}\u0000${access.id}\u0000${tree.version}\u0000${access.permissions}`;
+  const hit = plans.get(key);
+  if (hit) return hit;
+  const plan = visibilityPlan(perms, tree.byId.keys(), tree.parentOf) as VisibilityPlan;
+  const g = plan.grants;
+  const streamsOnly = plan.hidden.length === 0 && g.length === 1 && g[0].t === undefined && g[0].f === undefined && g[0].u === undefined;
+  const compiled = { plan, streamsOnly };
+  plans.set(key, compiled);
+  return compiled;
 }

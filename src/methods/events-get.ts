@@ -4,14 +4,14 @@
  */
 import * as v from 'valibot';
 import { err } from '../core/errors';
-import { visibilityPlan } from '../auth/event-visibility';
+import { compiledVisibility, type CompiledVisibility } from '../auth/event-visibility';
 import type { EventDbRow } from '../storage/events';
 import { presentRows } from './event-output';
 import {
   selectEventDeletions, selectEventsPage, type CompiledStreamQuery, type EventsFilter,
 } from '../storage/events-query';
 import type { StreamTree } from '../storage/stream-tree';
-import { rememberStreamCounts, selectStreamCounts, streamCounts, type StreamCounts } from '../storage/stream-counts';
+import { MODIFIED_RANKS, rememberStreamCounts, selectStreamCounts, streamCounts, type StreamCounts } from '../storage/stream-counts';
 import { runRead, withTree } from './tree-calls';
 import type { AccessContext } from '../core/context';
 import { maxValueOf } from '../core/limits';
@@ -85,10 +85,10 @@ const LINK_ROW_COST = 2;
  * Whether to start from `event_streams` (decision 023). Walking the time index reads about `wanted / s` rows
  * to find `wanted` matches when a share `s` of the links is in the queried streams; starting from the links
  * reads every matching link, then sorts. With measured counts the cheaper one is chosen; without them, the
- * old rule of a small part of the tree.
+ * old rule of a small part of the tree. For a shared access the sets hold only its readable streams, so its
+ * visibility drives the choice as a streams query does (decision 029).
  */
-export function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQuery[], tree: StreamTree, counts: StreamCounts | undefined, wanted: number): string[] | undefined {
-  if (queries.some((q) => q.any.includes('*'))) return undefined;
+export function linkedStreams(compiled: CompiledStreamQuery[], tree: StreamTree, counts: StreamCounts | undefined, wanted: number): string[] | undefined {
   const union = [...new Set(compiled.flatMap((q) => q.any))];
   if (counts === undefined || counts.total === 0) return union.length * LINKED_STREAMS_SHARE <= tree.size ? union : undefined;
   let matched = 0;
@@ -97,25 +97,57 @@ export function linkedStreams(queries: StreamsQuery[], compiled: CompiledStreamQ
   return LINK_ROW_COST * matched < walk ? union : undefined;
 }
 
-function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>, counts: StreamCounts | undefined): EventsFilter {
+/**
+ * The index to start from when not the time walk or the links (decision 029), by the same cost model as
+ * `linkedStreams`: reading `m` matches through another index and sorting them costs about `LINK_ROW_COST · m`
+ * rows, the walk about `wanted · events / m`.
+ * - One exact type: `events_type` holds its events in (time, id) order, so it never reads more than the walk.
+ * - Several exact types: their ranges, merged by a sort, when the measured counts say they are few.
+ * - `modifiedSince`: `events_modified` unless the measured ranks show enough recent changes for the walk to
+ *   find `wanted` of them sooner (a sync right after an import, say); without counts, the index.
+ */
+export function startIndex(f: Pick<EventsFilter, 'types' | 'modifiedSince' | 'linkedTo'>, counts: StreamCounts | undefined, wanted: number): EventsFilter['index'] {
+  if (f.linkedTo !== undefined) return undefined;
+  const cheaper = (matched: number) => counts !== undefined && LINK_ROW_COST * matched < (wanted * counts.events) / Math.max(matched, 1);
+  if (f.types !== undefined && f.types.classes.length === 0 && f.types.exact.length > 0) {
+    if (f.types.exact.length === 1) return 'type';
+    let matched = 0;
+    for (const t of f.types.exact) matched += counts?.byType.get(t) ?? 0;
+    if (cheaper(matched)) return 'type';
+  }
+  if (f.modifiedSince === undefined) return undefined;
+  if (counts === undefined) return 'modified';
+  // At least MODIFIED_RANKS[i] events match when the event at that rank was modified after `modifiedSince`.
+  let atLeast = 0;
+  counts.modifiedAtRank.forEach((t, i) => {
+    if (t !== null && t > (f.modifiedSince as number)) atLeast = MODIFIED_RANKS[i];
+  });
+  return atLeast === 0 || wanted === Infinity || cheaper(atLeast) ? 'modified' : undefined;
+}
+
+function buildFilter(ctx: AccessContext, tree: StreamTree, p: GetParams, queries: StreamsQuery[], window: ReturnType<typeof timeWindow>, counts: StreamCounts | undefined, visibility: CompiledVisibility | null): EventsFilter {
   const state = p.state ?? 'default';
   const compiled = compileStreamsQuery(queries, tree, ctx.permissions, state);
   const everything = coversEverything(queries, tree, state);
-  return {
+  // Whole readable streams: the expanded streams query says it all, no visibility clause (decision 029).
+  const streamsOnly = visibility?.streamsOnly === true;
+  const wanted = (window.limit ?? Infinity) + (p.skip ?? 0);
+  const f: EventsFilter = {
     userId: ctx.user.id,
     now: ctx.now,
     from: window.from,
     to: window.to,
-    streams: everything ? null : compiled,
-    linkedTo: everything ? undefined : linkedStreams(queries, compiled, tree, counts, (window.limit ?? Infinity) + (p.skip ?? 0)),
+    streams: everything && !streamsOnly ? null : compiled,
+    linkedTo: everything && visibility === null ? undefined : linkedStreams(compiled, tree, counts, wanted),
     types: typeFilter(p.types),
     tags: p.tags?.map((t) => t.trim()),
     running: p.running === true,
     state,
     modifiedSince: p.modifiedSince,
-    visibility: visibilityPlan(ctx.permissions, tree.byId.keys(), tree.parentOf),
+    visibility: visibility === null || streamsOnly ? null : visibility.plan,
     ascending: p.sortAscending === true,
   };
+  return { ...f, index: startIndex(f, counts, wanted) };
 }
 
 /** The first page's rows, then further keyset pages read on demand. */
@@ -154,13 +186,16 @@ export const eventsGetMethod = accessMethod({
     const firstSize = Math.min(PAGE_SIZE, limit);
     const { counts, refresh } = streamCounts(ctx.user.id, ctx.now);
     const { filter, rows, deletions } = await withTree(ctx, async (tree) => {
-      const f = buildFilter(ctx, tree, p, queries, window, counts);
+      const visibility = compiledVisibility(ctx.access, ctx.permissions, tree);
+      const f = buildFilter(ctx, tree, p, queries, window, counts, visibility);
       const statements: Parameters<typeof runRead>[2] = [selectEventsPage(ctx.db, f, firstSize, p.skip ?? 0)];
-      if (p.includeDeletions) statements.push(selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, f.visibility));
+      // Deletions have no streams query: they always take the access's visibility.
+      if (p.includeDeletions) statements.push(selectEventDeletions(ctx.db, ctx.user.id, p.modifiedSince, ctx.now, visibility?.plan ?? null));
       // Counts for the plans of later requests ride along, at most once a minute (decision 023).
-      if (refresh) statements.push(selectStreamCounts(ctx.db, ctx.user.id));
+      const measure = refresh ? selectStreamCounts(ctx.db, ctx.user.id) : [];
+      statements.push(...measure);
       const results = await runRead(ctx, tree, statements);
-      if (refresh) rememberStreamCounts(ctx.user.id, results[results.length - 1] as { s: string; n: number }[], ctx.now);
+      if (refresh) rememberStreamCounts(ctx.user.id, results.slice(results.length - measure.length), ctx.now);
       return { filter: f, rows: results[0] as EventDbRow[], deletions: p.includeDeletions ? (results[1] as { id: string; deleted: number }[]) : undefined };
     });
     // A result that fits in the first page is already in memory: serialized at once (same bytes, no stream).

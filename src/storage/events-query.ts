@@ -50,6 +50,12 @@ export interface EventsFilter {
   modifiedSince?: number;
   visibility: VisibilityPlan | null;
   ascending: boolean;
+  /**
+   * The index that starts the search when not `events_time` (or the links): `type`, `events_type` for one exact
+   * type; `modified`, `events_modified` for a `modifiedSince` that matches few events (decision 029). SQLite has
+   * no per-value statistics, so the caller decides from measured counts and the SQL holds it to that choice.
+   */
+  index?: 'type' | 'modified';
 }
 
 const json = (values: unknown) => JSON.stringify(values);
@@ -126,7 +132,10 @@ function whereSql(f: EventsFilter): SQL {
   if (f.types !== undefined) {
     const { exact, classes } = f.types;
     const alts: SQL[] = [];
-    if (exact.length > 0) alts.push(sql`e.type IN (${jsonList(exact)})`);
+    // `+e.type` keeps SQLite off `events_type` unless the plan chose it (a sort of every match of common types).
+    // One type is an equality: its range of `events_type` is already in (time, id) order.
+    if (exact.length === 1) alts.push(f.index === 'type' ? sql`e.type = ${exact[0]}` : sql`+e.type = ${exact[0]}`);
+    else if (exact.length > 0) alts.push(f.index === 'type' ? sql`e.type IN (${jsonList(exact)})` : sql`+e.type IN (${jsonList(exact)})`);
     // `class/*`: every type between "class/" and "class0" ('0' follows '/' in code-point order).
     if (classes.length > 0) {
       alts.push(sql`EXISTS (SELECT 1 FROM json_each(${json(classes)}) c WHERE e.type > c.value || '/' AND e.type < c.value || '0')`);
@@ -137,7 +146,7 @@ function whereSql(f: EventsFilter): SQL {
     parts.push(sql`EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE t.value IN (${jsonList(f.tags)}))`);
   }
   if (f.running) parts.push(sql`e.running = 1`);
-  if (f.modifiedSince !== undefined) parts.push(sql`e.modified > ${f.modifiedSince}`);
+  if (f.modifiedSince !== undefined) parts.push(f.index === 'modified' ? sql`e.modified > ${f.modifiedSince}` : sql`+e.modified > ${f.modifiedSince}`);
   if (f.visibility !== null) parts.push(visibilitySql(f.visibility, f.now));
   return sql.join(parts, sql` AND `);
 }
@@ -155,7 +164,8 @@ export function eventsPageSql(f: EventsFilter, limit: number, offset: number, af
     : f.ascending
       ? sql` AND (e.time > ${after.time} OR (e.time = ${after.time} AND e.id > ${after.id}))`
       : sql` AND (e.time < ${after.time} OR (e.time = ${after.time} AND e.id < ${after.id}))`;
-  return sql`SELECT e.* FROM events e WHERE ${whereSql(f)}${keyset}
+  const from = f.index === 'type' ? sql`events e INDEXED BY events_type` : sql`events e`;
+  return sql`SELECT e.* FROM ${from} WHERE ${whereSql(f)}${keyset}
     ORDER BY e.time ${dir}, e.id ${dir} LIMIT ${limit} OFFSET ${offset}`;
 }
 

@@ -136,6 +136,9 @@ export const events = sqliteTable(
     primaryKey({ columns: [t.userId, t.id] }),
     // (time, id) is events.get's sort order: the latest N come straight off this index, whatever the account's size.
     index('events_time').on(t.userId, t.time, t.id).where(sql`deleted IS NULL`),
+    // One exact type in (time, id) order: a rare type's latest N without walking the others (decision 029).
+    // Not partial, unlike events_time: the per-type counts are then an index-only scan (tombstones included).
+    index('events_type').on(t.userId, t.type, t.time, t.id),
     index('events_modified').on(t.userId, t.modified),
     index('events_deleted').on(t.userId, t.deleted).where(sql`deleted IS NOT NULL`),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX `events_type` ON `events` (`user_id`,`type`,`time`,`id`);
