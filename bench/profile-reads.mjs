@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startDevServer } from '../scripts/dev-server.mjs';
 import { request } from './client.mjs';
+import { hottest } from './profile-summary.mjs';
 import { connectInspector } from './inspector.mjs';
 import { registerUser, seedAccesses, seedEvents, seedStreams } from './seed.mjs';
 import { scenarios } from './scenarios.mjs';
@@ -15,20 +16,6 @@ const TOP = 25;
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'pryv-edge-profile-'));
 const inspectorPort = await freePort();
 const server = await startDevServer({ stateDir, logLevel: 'error', vars: { TOKEN_KEY: randomBytes(32).toString('hex') }, extraArgs: ['--inspector-port', String(inspectorPort)] });
-
-/** Self time per function (name, file:line), from the profile's samples. */
-function hottest(profile) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  const dt = profile.timeDeltas;
-  profile.samples.forEach((id, i) => {
-    const { callFrame: f } = byId.get(id);
-    const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url || '')}:${f.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
-  });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
-}
 
 async function profiled(label, inspector, work) {
   await inspector.startProfile();
@@ -39,7 +26,7 @@ async function profiled(label, inspector, work) {
   console.log(`\n== ${label} (${seconds.toFixed(1)} s)`);
   if (profile) {
     writeFileSync(path.join(os.tmpdir(), `pryv-edge-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
-    console.log(hottest(profile).join('\n'));
+    console.log(hottest(profile, TOP).join('\n'));
   } else console.log('no profile (inspector did not answer)');
 }
 

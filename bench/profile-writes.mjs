@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startDevServer } from '../scripts/dev-server.mjs';
 import { request } from './client.mjs';
+import { hottest } from './profile-summary.mjs';
 import { cpuMs } from './cpu.mjs';
 import { connectInspector } from './inspector.mjs';
 import { workerdPids } from './rss.mjs';
@@ -48,20 +49,6 @@ function busyMicros(profile) {
   return busy;
 }
 
-/** Self time per function (name, file:line), from the profile's samples. */
-function hottest(profile) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  const dt = profile.timeDeltas;
-  profile.samples.forEach((id, i) => {
-    const { callFrame: f } = byId.get(id);
-    const key = `${f.functionName || '(anonymous)'} ${path.basename(f.url || '')}:${f.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
-  });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
-}
-
 async function profiled(label, inspector, work, requests) {
   const pids = workerdPids(server.pid);
   // The processes' own CPU while idle (timers, the queue's polling), measured over the settling time, is taken off.
@@ -84,7 +71,7 @@ async function profiled(label, inspector, work, requests) {
   if (profile) {
     console.log(`isolate CPU per request: ${(busyMicros(profile) / 1000 / requests).toFixed(2)} ms (${requests} requests)`);
     writeFileSync(path.join(os.tmpdir(), `pryv-edge-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
-    console.log(hottest(profile).join('\n'));
+    console.log(hottest(profile, TOP).join('\n'));
   } else console.log('no profile (inspector did not answer)');
 }
 
