@@ -29,7 +29,7 @@ const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(run+
 
 const userRow = (id: string): UserRow => ({
   id, username: id, email: `${id}@example.test`, passwordHash: 'x', language: 'en', referer: null, created: 1, streamsVersion: 0, moving: null,
-  storageDbBytes: 0, storageFilesBytes: 0,
+  storageDbBytes: 0, storageFilesBytes: 0, realtimeSockets: 0,
 });
 const accessRow = (id: string, userId: string, clientDataChars: number): AccessRow => ({
   id, userId, tokenHash: 'h', tokenSealed: null, type: 'app', name: id, deviceName: null, permissions: '[]', expires: null,

@@ -9,8 +9,9 @@ import { abortExpression, abortReason } from '../storage/d1-errors';
 /**
  * The first statement of every method's D1 batch. It re-checks the access against D1 — same token hash,
  * not deleted, same `modified` (permissions, expiry), personal session not ended — and yields the user's
- * stream-tree version and whether the account has an active webhook (so a change of an account without
- * webhooks costs no scheduling statement after the response). When the check fails it aborts (`abortExpression`), which raises an SQL error: D1 then rolls the whole batch back, so no write of a revoked access ever lands, and a cached (KV) access
+ * stream-tree version, whether the account has an active webhook (so a change of an account without
+ * webhooks costs no scheduling statement after the response) and whether its Durable Object may hold an open
+ * real-time socket (so a change of an account without sockets is not forwarded to the object; decision 032). When the check fails it aborts (`abortExpression`), which raises an SQL error: D1 then rolls the whole batch back, so no write of a revoked access ever lands, and a cached (KV) access
  * costs no extra round trip. See docs/decisions/003-edge-authorization.md.
  *
  * It also reads the account's move state (docs/decisions/028-shards-and-directory.md): while it is `moving` to
@@ -28,7 +29,8 @@ function guardStatement(d1: D1Database, access: AccessRow, now: number, readOnly
           AND modified = ?3 AND (type <> 'personal' OR session_expires >= ?4))
       THEN (SELECT streams_version FROM users WHERE id = ?5)
       ELSE ${abortExpression('access-changed')} END AS v,
-      EXISTS (SELECT 1 FROM webhooks WHERE user_id = ?5 AND state = 'active') AS w`,
+      EXISTS (SELECT 1 FROM webhooks WHERE user_id = ?5 AND state = 'active') AS w,
+      (SELECT realtime_sockets FROM users WHERE id = ?5) AS s`,
     )
     .bind(access.id, access.tokenHash ?? '', access.modified, now, access.userId, readOnly ? 1 : 0);
 }
@@ -42,7 +44,7 @@ export async function runGuarded<T extends readonly BatchItem<'sqlite'>[]>(
   now: number,
   statements: T,
   readOnly = false,
-): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }> & { activeWebhooks: boolean }> {
+): Promise<GuardedResult<{ [K in keyof T]: T[K]['_']['result'] }> & { activeWebhooks: boolean; realtimeSockets: boolean }> {
   let out: Awaited<ReturnType<typeof runBatch<T>>>;
   try {
     out = await runBatch(db, statements, guardStatement(db.$client, access, now, readOnly));
@@ -57,6 +59,12 @@ export async function runGuarded<T extends readonly BatchItem<'sqlite'>[]>(
     }
     throw e;
   }
-  const guard = out.lead?.results[0] as { v: number; w: number } | undefined;
-  return { streamsVersion: Number(guard?.v ?? 0), results: out.results as never, activeWebhooks: Boolean(guard?.w ?? 1) };
+  const guard = out.lead?.results[0] as { v: number; w: number; s: number } | undefined;
+  return {
+    streamsVersion: Number(guard?.v ?? 0),
+    results: out.results as never,
+    // Unknown (no guard row) counts as "yes": scheduling or forwarding for nothing is only wasted work.
+    activeWebhooks: Boolean(guard?.w ?? 1),
+    realtimeSockets: Boolean(guard?.s ?? 1),
+  };
 }

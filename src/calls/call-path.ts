@@ -9,7 +9,8 @@
  * - the request's D1 session (reads may start on a replica, writes on the primary) and, for a replica read,
  *   the account authority's word that the replica saw the latest authorization change (decisions 025, 026);
  * - one merged change notice per account and request, after the writes committed, saying whether the
- *   request's access checks saw an active webhook (decision 019);
+ *   request's access checks saw an active webhook (decision 019) or an account object with open sockets
+ *   (decision 032);
  * - for multipart calls, staging the files (journaled, streamed to R2) and discarding them if the call fails;
  *   for downloads, resolving an attachment `readToken` to its access (decision 017).
  * See docs/decisions/013-call-path-and-change-feed.md.
@@ -90,6 +91,8 @@ class RequestScope {
   private readonly changed = new Set<ChangeKind>();
   /** What this request's guarded round trips said of the account's active webhooks; undefined when none ran. */
   private activeWebhooks: boolean | undefined;
+  /** Whether one of them read the account's real-time sockets flag set (decision 032); undefined when none ran. */
+  private realtimeSockets: boolean | undefined;
   /** Errors already recorded by the call that raised them (so the request's own refusal is not recorded twice). */
   private readonly recorded = new Set<unknown>();
   user: { id: string; username: string } | null = null;
@@ -141,14 +144,17 @@ class RequestScope {
     this.changed.clear();
     this.recorded.clear();
     this.activeWebhooks = undefined;
+    this.realtimeSockets = undefined;
   }
 
   noteChanges(kinds: readonly ChangeKind[]): void {
     for (const kind of kinds) this.changed.add(kind);
   }
 
-  noteWebhooks(active: boolean): void {
-    this.activeWebhooks ||= active;
+  /** What one guarded round trip read, with its access check, about the account's webhooks and sockets. */
+  noteGuard(read: { activeWebhooks: boolean; realtimeSockets: boolean }): void {
+    this.activeWebhooks ||= read.activeWebhooks;
+    this.realtimeSockets ||= read.realtimeSockets;
   }
 
   /** Hands the records and the merged notice to the hooks; nothing of it is on the response's path. */
@@ -158,8 +164,11 @@ class RequestScope {
     if (records.length > 0) this.base.audit.record(records, waitUntil);
     if (this.user && this.changed.size > 0) {
       const changes = CHANGE_KINDS.filter((k) => this.changed.has(k));
-      const webhooks = this.activeWebhooks ?? true; // unknown without a guarded round trip: look
-      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now, webhooks }, waitUntil);
+      // Unknown without a guarded round trip: look. A round trip that read the sockets flag as 0 committed
+      // before any open socket was accepted (decision 032): a notice is owed only if one of them read it set.
+      const webhooks = this.activeWebhooks ?? true;
+      const sockets = this.realtimeSockets ?? true;
+      this.base.notifier.notify({ userId: this.user.id, username: this.user.username, changes, time: this.base.now, webhooks, sockets }, waitUntil);
     }
   }
 }
@@ -314,10 +323,10 @@ async function withAccess<R>(scope: RequestScope, req: AccessRequest, headers: C
         // 1,000 calls it would cost 1,000 round trips.
         if (statements.length === 0 && state.guarded) return { streamsVersion: state.streamsVersion, results: [] as never };
         try {
-          const { activeWebhooks, ...out } = await runGuarded(ctx.db, access, now, statements, scope.readOnly);
+          const { activeWebhooks, realtimeSockets, ...out } = await runGuarded(ctx.db, access, now, statements, scope.readOnly);
           state.guarded = true;
           state.streamsVersion = out.streamsVersion;
-          scope.noteWebhooks(activeWebhooks);
+          scope.noteGuard({ activeWebhooks, realtimeSockets });
           return out;
         } catch (e) {
           if (e instanceof StaleAccessError) e.retryable = !state.guarded;

@@ -18,6 +18,12 @@ export interface ChangeNotice {
    * same statement as the access check): webhook scheduling then has nothing to do.
    */
   webhooks: boolean;
+  /**
+   * False only when every guarded round trip of the request read the account's `realtime_sockets` flag as 0:
+   * its Durable Object then holds no socket the change could be owed to, and the notice is not forwarded to it
+   * (docs/decisions/032-realtime-sockets-flag.md). The isolate's own subscribers receive it all the same.
+   */
+  sockets: boolean;
 }
 
 /** Where notices go. Emitting is synchronous and in memory: subscribers schedule their own I/O with `waitUntil`. */

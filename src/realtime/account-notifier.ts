@@ -1,7 +1,8 @@
 /**
  * The change feed's way to the account objects: a notifier that hands each notice to the isolate's hub (its
- * subscribers, tests) and forwards it to the account's Durable Object, after the response (`waitUntil`), so
- * the write's own path gains no round trip (decision 013).
+ * subscribers, webhook scheduling, tests) and forwards it to the account's Durable Object, after the response
+ * (`waitUntil`), so the write's own path gains no round trip (decision 013). A notice whose request read the
+ * account's sockets flag as 0 is not forwarded: the object has no socket it could be owed to (decision 032).
  */
 import type { ChangeKind, Notifier } from '../core/notices';
 import type { Env } from '../env';
@@ -18,6 +19,7 @@ export function accountNotifier(env: Env, hub: Notifier): Notifier {
   return {
     notify(notice, waitUntil) {
       hub.notify(notice, waitUntil);
+      if (!notice.sockets) return;
       const changes: ChangeKind[] = [...notice.changes];
       waitUntil(
         accountObject(env, notice.userId)

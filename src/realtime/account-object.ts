@@ -23,11 +23,13 @@ import { selectAccessStates, type AccessState } from '../storage/accesses';
 import type { AuthorityState } from '../core/authority';
 import { AuthorityStore, localAuthority, type AuthorityHolder } from './account-authority';
 import { dbFor } from '../storage/directory';
+import { abortReason } from '../storage/d1-errors';
 import { decodeEngine, encodeEngine, NOOP, openPacket, PING, PONG, ProtocolError, type OpenData } from './engine-io';
 import { CHANGE_MESSAGES, eventFrame, namespaceUser, plainFrame, socketFrame } from './messages';
 import { decodeSocket, type SocketPacket } from './socket-io';
 import { CLOSE, tryClose, trySend } from './sockets';
 import { deadline, OPENING_HEADER, openingSchema, type SocketState } from './socket-state';
+import { SocketsFlag, type FlagAccount } from './sockets-flag';
 
 /** Notices arriving within this window of the last push are merged into one push at its end (§5.14). */
 export const MERGE_WINDOW_MS = 100;
@@ -36,6 +38,10 @@ export const PING_INTERVAL_MS = 25_000;
 export const PING_TIMEOUT_MS = 20_000;
 /** Largest frame a client may send (Socket.IO's own default `maxPayload`): a larger one closes the socket. */
 export const MAX_FRAME_BYTES = 1_000_000;
+/** After a failed write of the sockets flag (an account being moved, D1 unavailable), the next try (decision 032). */
+export const FLAG_RETRY_MS = 30_000;
+/** Storage key of a pending retry of the sockets flag: the account it is for (survives eviction, like the alarm). */
+const FLAG_RETRY_KEY = 'socketsFlagRetry';
 /** One UTF-16 unit encodes to at most 3 UTF-8 bytes: shorter strings need no encoding to be measured. */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
 
@@ -72,10 +78,17 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
   private lastPush = 0;
   /** The account's authorization authority for replica reads (decision 026). */
   private readonly authority: AuthorityStore;
+  /** The account's `realtime_sockets` flag in D1, set before the first socket is accepted (decision 032). */
+  private readonly flag: SocketsFlag;
+  /** Upgrades between "flag set" and "socket accepted": they count as open sockets for the flag and the cap. */
+  private openings = 0;
+  /** The account this object serves, once an event named it (the object is addressed by user id only). */
+  private account: FlagAccount | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.authority = new AuthorityStore(ctx.storage, env);
+    this.flag = new SocketsFlag(env, () => this.openings > 0 || this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN));
     activity.constructions += 1;
     // Socket.IO clients answer each ping with a pong: the runtime answers that with a no-op packet itself,
     // so heartbeats never wake the object. (WebSocket protocol pings are answered by the runtime anyway.)
@@ -84,6 +97,10 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
 
   private state(ws: WebSocket): SocketState {
     return ws.deserializeAttachment() as SocketState;
+  }
+
+  private noteAccount(state: SocketState): void {
+    this.account ??= { userId: state.userId, username: state.username };
   }
 
   /** An upgrade handed over by the Worker once the token was accepted (src/realtime/upgrade.ts). */
@@ -98,20 +115,65 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
     }
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return new Response('Upgrade required', { status: 426 });
     const limit = readConfig(this.env).realtimeMaxSockets;
-    if (this.ctx.getWebSockets().length >= limit) {
-      const refusal = new ApiError('too-many-attempts', `This account already has ${limit} open real-time sockets.`, { limit });
-      return new Response(JSON.stringify({ error: refusal.toBody(), meta: meta(readConfig(this.env)) }), {
-        status: refusal.status,
-        headers: { 'Content-Type': 'application/json; charset=utf-8' },
-      });
+    if (this.ctx.getWebSockets().length + this.openings >= limit) {
+      return this.refusal(new ApiError('too-many-attempts', `This account already has ${limit} open real-time sockets.`, { limit }));
     }
     const { state, handedOff } = opening;
-    const [client, server] = Object.values(new WebSocketPair());
-    this.ctx.acceptWebSocket(server, [accessTag(state.accessId)]);
-    server.serializeAttachment(state);
-    if (state.protocol === 'socketio' && !handedOff) server.send(openPacket(engineOpenData(state.sid)));
-    await this.scheduleAlarm();
-    return new Response(null, { status: 101, webSocket: client });
+    this.noteAccount(state);
+    const account = { userId: state.userId, username: state.username };
+    // The flag is set before the socket exists: a write whose request guard read it as 0 committed before this
+    // socket was accepted, so it owes the socket nothing (decision 032). Counted from here, a close racing this
+    // opening writes 1, not 0.
+    this.openings += 1;
+    try {
+      await this.flag.sync(account);
+    } catch (e) {
+      this.openings -= 1;
+      console.error('real-time sockets flag not set:', e instanceof Error ? e.message : String(e));
+      await this.settleFlag();
+      // Never a socket the writes would not notify: an account being moved (0010's triggers refuse the write) or
+      // an unreachable database refuses the opening.
+      return this.refusal(
+        abortReason(e) === 'account-moving'
+          ? err.accountMoving()
+          : new ApiError('api-unavailable', 'Real-time notifications are unavailable for this account right now: retry shortly.'),
+      );
+    }
+    try {
+      const [client, server] = Object.values(new WebSocketPair());
+      this.ctx.acceptWebSocket(server, [accessTag(state.accessId)]);
+      server.serializeAttachment(state);
+      if (state.protocol === 'socketio' && !handedOff) server.send(openPacket(engineOpenData(state.sid)));
+      await this.scheduleAlarm();
+      return new Response(null, { status: 101, webSocket: client });
+    } finally {
+      this.openings -= 1;
+    }
+  }
+
+  /** An opening refused by the object, as the Worker relays it (`openOnObject`): the API's JSON error, its headers. */
+  private refusal(error: ApiError): Response {
+    return new Response(JSON.stringify({ error: error.toBody(), meta: meta(readConfig(this.env)) }), {
+      status: error.status,
+      headers: { 'Content-Type': 'application/json; charset=utf-8', ...error.headers },
+    });
+  }
+
+  /**
+   * Brings the sockets flag to the current state after sockets closed (or an opening failed): cleared when none is
+   * open any more. A failed write leaves the flag set, which costs writes only their forwarded notice; it is retried
+   * by the alarm (`FLAG_RETRY_MS`), the account kept in storage so that an evicted object still retries.
+   */
+  private async settleFlag(account: FlagAccount | null = this.account): Promise<void> {
+    if (!account) return;
+    try {
+      await this.flag.sync(account);
+      await this.ctx.storage.delete(FLAG_RETRY_KEY);
+    } catch (e) {
+      console.error('real-time sockets flag not settled:', e instanceof Error ? e.message : String(e));
+      await this.ctx.storage.put(FLAG_RETRY_KEY, account);
+      await this.scheduleAlarm();
+    }
   }
 
   /**
@@ -185,11 +247,13 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
     const db = await dbFor(this.env, username);
     const rows = new Map((db ? await selectAccessStates(db, userId, ids) : []).map((r) => [r.id, r]));
     const now = Date.now() / 1000;
+    let revoked = false;
     for (const { ws, state } of targets) {
       const row = rows.get(state.accessId);
       const refusal = refusalOf(row, state, now);
       if (refusal) {
         this.revoke(ws, state, refusal);
+        revoked = true;
       } else if (row && row.modified !== state.modified) {
         ws.serializeAttachment({ ...state, modified: row.modified, expires: row.expires, sessionExpires: row.sessionExpires });
         if (state.protocol === 'socketio' && state.nsp !== null) trySend(ws, eventFrame(state.nsp, 'accessUpdated'));
@@ -198,7 +262,9 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
         ws.serializeAttachment({ ...state, sessionExpires: row.sessionExpires });
       }
     }
+    this.noteAccount(targets[0].state);
     await this.scheduleAlarm();
+    if (revoked) await this.settleFlag();
   }
 
   /** Closes a socket whose access can no longer be used: 4403 on the plain channel, an error and a disconnect on Socket.IO. */
@@ -215,6 +281,8 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
   override async alarm(): Promise<void> {
     activity.alarms += 1;
     this.handled += 1;
+    const retry = await this.ctx.storage.get<FlagAccount>(FLAG_RETRY_KEY);
+    if (retry) await this.settleFlag(retry);
     const now = Date.now() / 1000;
     const due = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
@@ -228,9 +296,12 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
     else await this.scheduleAlarm();
   }
 
-  /** The next heartbeat when a Socket.IO socket is open, or the earliest deadline, whichever comes first. */
+  /**
+   * The next heartbeat when a Socket.IO socket is open, or the earliest deadline, or a pending retry of the sockets
+   * flag, whichever comes first.
+   */
   private async scheduleAlarm(): Promise<void> {
-    let next = Infinity;
+    let next = (await this.ctx.storage.get(FLAG_RETRY_KEY)) === undefined ? Infinity : Date.now() + FLAG_RETRY_MS;
     for (const ws of this.ctx.getWebSockets()) {
       // A socket being closed (its close handler runs this) needs no heartbeat or deadline any more.
       if (ws.readyState !== WebSocket.OPEN) continue;
@@ -248,6 +319,7 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
     activity.frames += 1;
     this.handled += 1;
     const state = this.state(ws);
+    this.noteAccount(state);
     if (frameTooBig(frame)) {
       tryClose(ws, CLOSE.tooBig, 'frame too large');
       return this.rescheduleSoon();
@@ -273,7 +345,8 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
         // Only the upgrade probe pings from the client; answer it as Engine.IO does.
         return trySend(ws, encodeEngine({ type: 'pong', data: packet.data }));
       case 'close':
-        return tryClose(ws, CLOSE.normal, 'client close');
+        tryClose(ws, CLOSE.normal, 'client close');
+        return this.rescheduleSoon();
       case 'pong':
       case 'noop':
       case 'upgrade':
@@ -338,24 +411,31 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // Completes the closing handshake, and drops a heartbeat or deadline alarm no open socket needs (the
-    // object is awake for this event anyway; a stale alarm would wake it later).
+    // Completes the closing handshake, drops a heartbeat or deadline alarm no open socket needs (the object is
+    // awake for this event anyway; a stale alarm would wake it later), and clears the sockets flag after the last.
+    this.noteAccount(this.state(ws));
     tryClose(ws, code, reason);
     await this.rescheduleSoon();
   }
 
-  /** Many sockets closing together re-plan the alarm once, not once each (each plan reads every attachment). */
+  /**
+   * Many sockets closing together re-plan the alarm and settle the sockets flag once, not once each (each plan
+   * reads every attachment).
+   */
   private rescheduling: Promise<void> | null = null;
   private rescheduleSoon(): Promise<void> {
-    this.rescheduling ??= new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+    this.rescheduling ??= new Promise((resolve) => setTimeout(resolve, 0)).then(async () => {
       this.rescheduling = null;
-      return this.scheduleAlarm();
+      await this.scheduleAlarm();
+      await this.settleFlag();
     });
     return this.rescheduling;
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    this.noteAccount(this.state(ws));
     tryClose(ws, CLOSE.normal, 'error');
+    await this.rescheduleSoon();
   }
 }
 

@@ -52,7 +52,13 @@ async function openOnObject(base: PublicContext, state: SocketState, handedOff: 
   });
   if (res.status === 101 && res.webSocket) return res.webSocket;
   const body = (await res.json().catch(() => null)) as { error?: { id: ErrorId; message: string; data?: unknown } } | null;
-  if (body?.error) throw new ApiError(body.error.id, body.error.message, body.error.data);
+  if (body?.error) {
+    const refusal = new ApiError(body.error.id, body.error.message, body.error.data);
+    // `account-moving` (the object could not set the account's sockets flag, decision 032) says when to retry.
+    const retryAfter = res.headers.get('Retry-After');
+    if (retryAfter !== null) refusal.headers = { 'Retry-After': retryAfter };
+    throw refusal;
+  }
   throw new Error(`account object refused the upgrade with ${res.status}`);
 }
 

@@ -37,6 +37,12 @@ export const users = sqliteTable(
      * new shard). The request guard reads it in the statement it runs anyway.
      */
     moving: text('moving'),
+    /**
+     * 1 while the account's Durable Object may hold an open real-time socket (docs/decisions/032-realtime-sockets-flag.md):
+     * the object sets it before accepting its first socket and clears it after its last one closed. The request
+     * guard reads it, so a write of an account without sockets skips forwarding its notice to the object.
+     */
+    realtimeSockets: integer('realtime_sockets').notNull().default(0),
   },
   (t) => [uniqueIndex('users_username').on(t.username), uniqueIndex('users_email').on(t.email)],
 );
