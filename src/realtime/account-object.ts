@@ -74,6 +74,8 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
   private readonly pending = new Set<ChangeKind>();
   /** Events this instance handled: none means it was constructed for the benchmark's reading itself. */
   private handled = 0;
+  /** Change notices this instance received (the isolate's `activity.notices` counts those of every account). */
+  private noticesHere = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPush = 0;
   /** The account's authorization authority for replica reads (decision 026). */
@@ -177,11 +179,12 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
   }
 
   /**
-   * The isolate's activity counters and this account's open sockets, for the benchmark. Reading them wakes a
-   * hibernated object: `wokenToRead` says this instance was constructed for the reading.
+   * The isolate's activity counters, this account's open sockets and the notices this instance received, for the
+   * benchmark and the tests. Reading them wakes a hibernated object: `wokenToRead` says this instance was
+   * constructed for the reading.
    */
-  async activity(): Promise<typeof activity & { sockets: number; wokenToRead: boolean }> {
-    return { ...activity, sockets: this.ctx.getWebSockets().length, wokenToRead: this.handled === 0 };
+  async activity(): Promise<typeof activity & { sockets: number; wokenToRead: boolean; noticesHere: number }> {
+    return { ...activity, sockets: this.ctx.getWebSockets().length, wokenToRead: this.handled === 0, noticesHere: this.noticesHere };
   }
 
   authorityAnnounce(username: string): Promise<string> {
@@ -202,6 +205,7 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
   /** The change feed's entry (RPC from the Worker that served the write, or from this object's own calls). */
   async notify(changes: readonly ChangeKind[]): Promise<void> {
     activity.notices += 1;
+    this.noticesHere += 1;
     this.handled += 1;
     if (this.ctx.getWebSockets().length === 0) return;
     for (const kind of changes) this.pending.add(kind);
