@@ -83,8 +83,9 @@ try {
       TOKEN_KEY: randomBytes(32).toString('hex'),
       BENCH: '1',
       REALTIME_MAX_SOCKETS: socketCap,
-      // The latency simulation and the sessions switch (src/bench/latency.ts, docs/scaling.md).
-      ...(opts.latency ? { BENCH_LATENCY: opts.latency } : {}),
+      // The latency simulation and the sessions switch (src/bench/latency.ts, docs/scaling.md). The simulation
+      // has replicas: reads start on them as on shards with read replication enabled (decision 033).
+      ...(opts.latency ? { BENCH_LATENCY: opts.latency, D1_READ_REPLICATION: 'on' } : {}),
       ...(opts.sessions ? {} : { BENCH_SESSIONS: 'off' }),
     },
     extraArgs,
