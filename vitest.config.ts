@@ -51,6 +51,8 @@ export default defineConfig({
           // Starting wrangler dev (migrations + workerd) takes seconds on a small CI machine.
           hookTimeout: 180_000,
           testTimeout: 60_000,
+          // Migrates one local state for the run; each server starts on a copy of it (test/e2e/migrated-state.ts).
+          globalSetup: ['./test/e2e/migrated-state-setup.mjs'],
         },
       },
     ],
