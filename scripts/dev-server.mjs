@@ -91,11 +91,15 @@ export function clientHost(ip) {
 export async function startDevServer(opts = {}) {
   const port = opts.port ?? (await freePort());
   const ip = opts.ip ?? '127.0.0.1';
+  const extraArgs = opts.extraArgs ?? [];
   if (opts.migrate !== false) applyMigrations(opts.stateDir);
   const args = ['dev', '-c', 'wrangler.toml', '--ip', ip, '--port', String(port), '--log-level', opts.logLevel ?? 'error'];
+  // A server on a port picked here may start beside others (tests, benchmarks): its inspector gets a free port too.
+  // Left to wrangler, each would take the first free one from 9229, and of two starting together one fails.
+  if (opts.port === undefined && !extraArgs.includes('--inspector-port')) args.push('--inspector-port', String(await freePort()));
   if (opts.stateDir) args.push('--persist-to', opts.stateDir);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`);
-  args.push(...(opts.extraArgs ?? []));
+  args.push(...extraArgs);
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], detached: false });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
