@@ -10,7 +10,7 @@ import { cpuMs } from './cpu.mjs';
 import { request } from './client.mjs';
 import { role, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
-import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams } from './seed.mjs';
+import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams, seedUpdateTargets } from './seed.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,8 +30,9 @@ async function drive(base, s, count) {
   let failed = 0;
   const worker = async () => {
     while (next < count) {
+      const path = s.paths ? s.paths[next % s.paths.length] : s.path;
       next++;
-      const res = await request(base, s.method, s.path, { token: s.token, body: s.body });
+      const res = await request(base, s.method, path, { token: s.token, body: s.body });
       if (res.status >= 300) failed++;
     }
   };
@@ -47,7 +48,7 @@ try {
   await seedStreams(base, user);
   await seedEvents(base, user, 0, EVENTS, 4);
   await auditSummary(base, user);
-  const ctx = { user, small: 0, large: EVENTS, ...(await seedAccesses(base, user)), ...(await seedAttachment(base, user)) };
+  const ctx = { user, small: 0, large: EVENTS, ...(await seedAccesses(base, user)), ...(await seedAttachment(base, user)), ...(await seedUpdateTargets(base, user)) };
   const pids = workerdPids(server.pid);
   const idleFrom = cpuMs(pids);
   await sleep(SETTLE_MS);

@@ -17,6 +17,12 @@ function runAutocannon(opts) {
   });
 }
 
+/** An autocannon request hook sending each request to the next of `paths`. */
+function rotating(paths) {
+  let next = 0;
+  return (req) => ({ ...req, path: paths[next++ % paths.length] });
+}
+
 /** Why a scenario cannot run on this build, or null. */
 function unavailability(scenario, sample) {
   if (scenario.needs && !scenario.token) return `${scenario.needs} not available`;
@@ -60,6 +66,7 @@ export async function runScenario(base, scenario, opts, onRound) {
       method: scenario.method,
       headers,
       body: scenario.raw ? scenario.raw.bytes : scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
+      ...(scenario.paths ? { requests: [{ setupRequest: rotating(scenario.paths) }] } : {}),
       connections: opts.connections,
       duration: opts.duration,
       timeout: 10,

@@ -15,7 +15,7 @@ import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
 import { realtimeText, runRealtime } from './realtime.mjs';
 import { IDLE_SECONDS, runSoak, soakText } from './soak.mjs';
-import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams } from './seed.mjs';
+import { registerUser, seedAccesses, seedAttachment, seedEvents, seedStreams, seedUpdateTargets } from './seed.mjs';
 
 let opts;
 try {
@@ -83,8 +83,9 @@ try {
       TOKEN_KEY: randomBytes(32).toString('hex'),
       BENCH: '1',
       REALTIME_MAX_SOCKETS: socketCap,
-      // The latency simulation and the sessions switch (src/bench/latency.ts, docs/scaling.md).
-      ...(opts.latency ? { BENCH_LATENCY: opts.latency } : {}),
+      // The latency simulation and the sessions switch (src/bench/latency.ts, docs/scaling.md). The simulation
+      // has replicas: reads start on them as on shards with read replication enabled (decision 033).
+      ...(opts.latency ? { BENCH_LATENCY: opts.latency, D1_READ_REPLICATION: 'on' } : {}),
       ...(opts.sessions ? {} : { BENCH_SESSIONS: 'off' }),
     },
     extraArgs,
@@ -152,7 +153,7 @@ try {
     log('audit: waiting for the seeding\'s records to be stored…');
     await auditSummary(base, user);
   }
-  if (streamsOk) Object.assign(ctx, await seedAccesses(base, user), await seedAttachment(base, user));
+  if (streamsOk) Object.assign(ctx, await seedAccesses(base, user), await seedAttachment(base, user), await seedUpdateTargets(base, user));
   await runPhase('large');
   // Under a latency simulation only the request scenarios are meaningful (docs/scaling.md).
   const realtime = opts.skipRealtime || opts.latency ? null : await runRealtime(base, server.pid, user, opts, log);

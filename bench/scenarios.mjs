@@ -3,7 +3,10 @@
 
 const q = (params) => new URLSearchParams(params).toString();
 
-/** Scenarios in run order. `ctx` = {user, shared, narrowed, small, large (counts of events seeded), attachment}. */
+/**
+ * Scenarios in run order. `ctx` = {user, shared, narrowed, small, large (counts of events seeded), attachment,
+ * updateTargets (event ids)}. A scenario with `paths` sends its requests to them in turn.
+ */
 export function scenarios(ctx) {
   const u = `/${ctx.user.username}`;
   const personal = ctx.user.token;
@@ -44,6 +47,8 @@ export function scenarios(ctx) {
     { id: 'eventsGetNarrowed', title: 'events.get latest 20, narrowed token', phase: 'large', method: 'GET', path: `${u}/events`, token: ctx.narrowed, needs: 'narrowed token', rss: true },
     { id: 'streamsGet', title: 'streams.get (200-stream tree)', phase: 'large', method: 'GET', path: `${u}/streams`, token: personal, rss: true },
     { id: 'eventsCreate', title: 'events.create', phase: 'large', method: 'POST', path: `${u}/events`, token: personal, body: createBody, rss: true },
+    // Each request rewrites the next of the update targets (`paths`), with a change every event type accepts.
+    { id: 'eventsUpdate', title: 'events.update', phase: 'large', method: 'PUT', path: ctx.updateTargets ? `${u}/events/${ctx.updateTargets[0]}` : null, paths: ctx.updateTargets?.map((id) => `${u}/events/${id}`), token: ctx.updateTargets ? personal : null, body: { description: 'updated by the bench' }, needs: 'events to update', rss: true },
     { id: 'batch10', title: 'callBatch of 10 (5 events.get + 5 events.create)', phase: 'large', method: 'POST', path: `${u}/`, token: personal, body: batch10, calls: 10, rss: true },
     // Last: every upload adds an event (and 1 MB to R2), which the scenarios above must not see.
     { id: 'attachmentDownload', title: 'events.getAttachment, 1 MB file', phase: 'large', method: 'GET', path: ctx.attachment?.path, token: ctx.attachment ? personal : null, needs: 'uploaded attachment', rss: true },

@@ -121,3 +121,16 @@ export async function seedAttachment(base, user) {
   const e = res.body.event;
   return { upload, attachment: { path: `/${user.username}/events/${e.id}/${e.attachments[0].id}` } };
 }
+
+/** Events the update scenario rewrites in turn: spread over the seeded history, away from the newest ones. */
+export const UPDATE_TARGETS = 100;
+
+/**
+ * Ids of existing events for `events.update`, or null when the server cannot list them. Ten connections each
+ * update another event most of the time, as real clients do, instead of all racing on one row.
+ */
+export async function seedUpdateTargets(base, user) {
+  const res = await request(base, 'GET', `/${user.username}/events?limit=${UPDATE_TARGETS}&skip=${UPDATE_TARGETS}`, { token: user.token });
+  const ids = res.status === 200 ? (res.body.events ?? []).map((e) => e.id) : [];
+  return ids.length > 0 ? { updateTargets: ids } : { updateTargets: null };
+}

@@ -23,6 +23,8 @@ export interface Config {
   /** Audit records older than this many days are deleted by the cron, at a signed checkpoint (§5.13). */
   auditRetentionDays: number;
   bench: boolean;
+  /** Whether the shards have D1 read replication enabled: reads may then start on a replica (decision 033). */
+  readReplication: boolean;
   /** Limits of multipart requests (§2.6, §5.5); null when the operator's values are invalid (uploads answer 503). */
   attachments: AttachmentLimits | null;
   /** Largest serialized profile set, in bytes (§5.10: 413 beyond). */
@@ -139,6 +141,7 @@ export function readConfig(env: Env): Config {
     realtimeMaxSockets: positiveInt(env.REALTIME_MAX_SOCKETS, DEFAULT_REALTIME_MAX_SOCKETS),
     auditRetentionDays: positiveInt(env.AUDIT_RETENTION_DAYS, DEFAULT_AUDIT_RETENTION_DAYS),
     bench: env.BENCH === '1' || env.BENCH === 'true',
+    readReplication: (env.D1_READ_REPLICATION ?? 'off').toLowerCase() === 'on',
     attachments: attachmentLimits(env),
     profileMaxBytes: positiveInt(env.PROFILE_MAX_BYTES, DEFAULT_PROFILE_MAX_BYTES),
     emailLookup: (env.EMAIL_LOOKUP ?? 'on').toLowerCase() !== 'off',

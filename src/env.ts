@@ -91,6 +91,12 @@ export interface Env {
   AUDIT_SIGNING_KEY?: string;
   /** Days audit records are kept (default 365). */
   AUDIT_RETENTION_DAYS?: string;
+  /**
+   * `on` when read replication is enabled on the shards' D1 databases: reads then start on the nearest replica and
+   * ask the account's object whether it saw the latest authorization change (decisions 025, 026, 033). Default
+   * `off`: every session starts on the primary and reads make no object call.
+   */
+  D1_READ_REPLICATION?: string;
   /** Set only by the benchmark: enables the instrumentation and bench-only routes. */
   BENCH?: string;
   /** Bench only: simulated round-trip delays, e.g. `d1=80,replica=5,kv=10,do=10` (src/bench/latency.ts). */

@@ -30,11 +30,14 @@ async function userWithStream() {
 const createEvent = (username: string, token: string, headers: Record<string, string> = {}, vars = {}) =>
   call('POST', `/${username}/events`, { token, headers, vars, body: { streamIds: ['s'], type: 'note/txt', content: 'hello' } });
 
+/** The setting of shards with read replication enabled (decision 033); the tests' default is off, as in wrangler.toml. */
+const REPLICATION_ON = { D1_READ_REPLICATION: 'on' };
+
 describe('D1 Sessions API (read replication, decision 025)', () => {
   it('a read starts its session on the nearest replica, a write on the primary, and a client bookmark is where a read starts', async () => {
     const { username, token } = await userWithStream();
     const starts: (string | undefined)[] = [];
-    const recording = { [await shardOf(username)]: recordingDb(starts, await accountD1(username)) };
+    const recording = { ...REPLICATION_ON, [await shardOf(username)]: recordingDb(starts, await accountD1(username)) };
     expect((await call('GET', `/${username}/events`, { token, vars: recording })).status).toBe(200);
     expect(starts).toEqual(['first-unconstrained']);
     const created = await createEvent(username, token, {}, recording);
@@ -46,6 +49,19 @@ describe('D1 Sessions API (read replication, decision 025)', () => {
     // A write ignores the client's bookmark: the primary is at least as fresh.
     expect((await createEvent(username, token, { 'Pryv-Bookmark': bookmark }, recording)).status).toBe(201);
     expect(starts[3]).toBe('first-primary');
+  });
+
+  it('without read replication (the default setting) every session starts on the primary, a bookmarked read too', async () => {
+    const { username, token } = await userWithStream();
+    const starts: (string | undefined)[] = [];
+    const recording = { [await shardOf(username)]: recordingDb(starts, await accountD1(username)) };
+    const read = await call('GET', `/${username}/events`, { token, vars: recording });
+    expect(read.status).toBe(200);
+    const bookmark = read.headers.get('Pryv-Bookmark')!;
+    expect(isBookmark(bookmark)).toBe(true);
+    expect((await call('GET', `/${username}/events`, { token, vars: recording, headers: { 'Pryv-Bookmark': bookmark } })).status).toBe(200);
+    expect((await createEvent(username, token, {}, recording)).status).toBe(201);
+    expect(starts).toEqual(['first-primary', 'first-primary', 'first-primary']);
   });
 
   it('every answer under a user root carries the request bookmark, refusals included, and bookmarks only move forward', async () => {

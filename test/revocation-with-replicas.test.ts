@@ -21,7 +21,8 @@ async function readThroughReplica(copy: string, path: string, token: string) {
   const stats: ReplicaStats = { replicaQueries: 0, primaryRoutes: 0 };
   // The shard of the path's account, seen through the lagging replica (decision 028: accounts have their own shard).
   const username = path.split('/')[1];
-  const vars = { [await shardOf(username)]: laggingDb(copy, stats, await accountD1(username)) };
+  // Shards with read replication enabled (decision 033: off by default, every session then starts on the primary).
+  const vars = { D1_READ_REPLICATION: 'on', [await shardOf(username)]: laggingDb(copy, stats, await accountD1(username)) };
   return call('GET', path, { token, vars }).then((res) => ({ res, stats }));
 }
 

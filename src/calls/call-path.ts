@@ -430,13 +430,15 @@ async function openUser(scope: RequestScope, base: PublicContext, username: stri
 
 /**
  * Where a call's D1 session starts (decision 025): reads at the client's bookmark or the nearest replica,
- * anything that may write on the primary. Without an authority to check replicas against, on the primary.
+ * anything that may write on the primary. On the primary too without an authority to check replicas against,
+ * and when the shards have no read replicas: a replica-started session would reach the primary anyway, and
+ * asking the authority would only cost each read a call to the account's object (decision 033).
  */
 function sessionStart(base: PublicContext, call: { readOnly?: boolean; bookmark?: string }): SessionStart {
   if (call.bookmark !== undefined && !isBookmark(call.bookmark)) {
     throw err.requestStructure(`Invalid "${BOOKMARK_HEADER}" header: send back a value this API returned in it.`);
   }
-  if (!call.readOnly || !base.authority) return FIRST_PRIMARY;
+  if (!call.readOnly || !base.authority || !base.config.readReplication) return FIRST_PRIMARY;
   return call.bookmark !== undefined ? { bookmark: call.bookmark } : FIRST_UNCONSTRAINED;
 }
 
