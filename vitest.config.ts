@@ -58,7 +58,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.ts'],
           environment: 'node',
-          // Starting wrangler dev (migrations + workerd) takes seconds on a small CI machine.
+          // Starting wrangler dev (and, for the demo, its migrations) takes seconds on a small CI machine.
           hookTimeout: 180_000,
           testTimeout: 60_000,
           // Migrates one local state for the run; each server starts on a copy of it (test/e2e/migrated-state.ts).
