@@ -1,12 +1,19 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Two projects, both run by `npm test`:
 // - workers: every `test/**/*.test.ts` inside workerd, against the Worker with real (miniflare) D1, KV and R2;
 // - e2e: `test/e2e/**/*.e2e.ts` in Node, against `wrangler dev` over loopback HTTP with the `pryv` client.
+// Suite speed (docs/decisions/031-test-suite-speed.md): at least two files run at a time (vitest's default on a
+// 2-core machine is one), and the workers project keeps its workerd runtime from one file to the next.
+const MIN_PARALLEL_FILES = 2;
+
 export default defineConfig({
   test: {
+    // Most of an e2e file's time is waiting on its own wrangler processes: another file runs meanwhile.
+    maxWorkers: Math.max(MIN_PARALLEL_FILES, availableParallelism() - 1),
     projects: [
       {
         plugins: [
@@ -36,6 +43,9 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
+          // One runtime (miniflare and its storage) serves file after file instead of a new one per file (~1 s
+          // each): test files share the D1/KV/R2/DO state, so each works on accounts of its own (newUser).
+          isolate: false,
           include: ['test/**/*.test.ts'],
           // Headroom for a loaded 2-core CI machine (a 1,000-call batch, seeding fixtures); not a speed check.
           testTimeout: 30_000,
@@ -48,9 +58,11 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.ts'],
           environment: 'node',
-          // Starting wrangler dev (migrations + workerd) takes seconds on a small CI machine.
+          // Starting wrangler dev (and, for the demo, its migrations) takes seconds on a small CI machine.
           hookTimeout: 180_000,
           testTimeout: 60_000,
+          // Migrates one local state for the run; each server starts on a copy of it (test/e2e/migrated-state.ts).
+          globalSetup: ['./test/e2e/migrated-state-setup.mjs'],
         },
       },
     ],

@@ -4,6 +4,7 @@ export function freePort(): Promise<number>;
 export function tempStateDir(prefix?: string): string;
 export function removeDir(dir: string): void;
 export function applyMigrations(stateDir?: string): void;
+export function copyState(from: string, to: string): void;
 export function clientHost(ip: string): string;
 
 export interface DevServerOptions {
@@ -15,6 +16,8 @@ export interface DevServerOptions {
   extraArgs?: string[];
   stdio?: unknown;
   timeoutMs?: number;
+  /** false: `stateDir` already holds the migrated schemas (a `copyState` copy of a migrated state). */
+  migrate?: boolean;
 }
 
 export interface DevServer {

@@ -1,7 +1,7 @@
 // Starts the Worker locally as users run it: D1 migrations applied to local state, then `wrangler dev`.
 // Used by `npm start`, the end-to-end tests and the benchmark. Runs under Node 22 (see package.json).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,14 @@ export function applyMigrations(stateDir) {
   }
 }
 
+/**
+ * Copies a local state folder into `to` (an empty folder). A copy of a state `applyMigrations` prepared once is the
+ * state it would prepare again, without its wrangler runs (seconds each): the end-to-end tests start many servers.
+ */
+export function copyState(from, to) {
+  cpSync(from, to, { recursive: true });
+}
+
 /** The address a client on this machine uses to reach a server listening on `ip` (any-address → loopback). */
 export function clientHost(ip) {
   if (ip === '0.0.0.0' || ip === '*') return '127.0.0.1';
@@ -76,17 +84,22 @@ export function clientHost(ip) {
 
 /**
  * Starts `wrangler dev` (on 127.0.0.1 unless `ip` says otherwise) and resolves once service info answers.
- * Options: port, ip, stateDir, vars ({NAME: value} passed as --var), logLevel, extraArgs, stdio, timeoutMs.
+ * Options: port, ip, stateDir, vars ({NAME: value} passed as --var), logLevel, extraArgs, stdio, timeoutMs, and
+ * migrate (default true; false when `stateDir` already holds the migrated schemas, e.g. a `copyState` copy).
  * `extraArgs` must not repeat the flags set here (scripts/start-args.mjs takes them out of `npm start`'s).
  */
 export async function startDevServer(opts = {}) {
   const port = opts.port ?? (await freePort());
   const ip = opts.ip ?? '127.0.0.1';
-  applyMigrations(opts.stateDir);
+  const extraArgs = opts.extraArgs ?? [];
+  if (opts.migrate !== false) applyMigrations(opts.stateDir);
   const args = ['dev', '-c', 'wrangler.toml', '--ip', ip, '--port', String(port), '--log-level', opts.logLevel ?? 'error'];
+  // A server on a port picked here may start beside others (tests, benchmarks): its inspector gets a free port too.
+  // Left to wrangler, each would take the first free one from 9229, and of two starting together one fails.
+  if (opts.port === undefined && !extraArgs.includes('--inspector-port')) args.push('--inspector-port', String(await freePort()));
   if (opts.stateDir) args.push('--persist-to', opts.stateDir);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('--var', `${k}:${v}`);
-  args.push(...(opts.extraArgs ?? []));
+  args.push(...extraArgs);
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'], detached: false });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));

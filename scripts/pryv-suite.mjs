@@ -4,6 +4,7 @@
 //   --json <file>   also writes {passed, failed, pending, excluded, failures} there (the e2e test reads it)
 //   --all           ignores the exclusion list (shows what the SECOND/LATER tiers would still need)
 //   --addons        runs the mocha tests that the `@pryv/socket.io` and `@pryv/monitor` add-ons ship instead
+//   --migrated-state <dir>   starts the Worker on a copy of that already migrated local state (the e2e tests' one)
 // Exit code 0 when no selected test fails.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import Mocha from 'mocha';
-import { ROOT, removeDir, startDevServer, tempStateDir } from './dev-server.mjs';
+import { ROOT, copyState, removeDir, startDevServer, tempStateDir } from './dev-server.mjs';
 
 const require = createRequire(import.meta.url);
 const PRYV_TESTS = path.join(ROOT, 'node_modules', 'pryv', 'test');
@@ -123,13 +124,17 @@ export function runPryvSuiteProcess(args = []) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, json: { type: 'string' }, all: { type: 'boolean' }, addons: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { url: { type: 'string' }, json: { type: 'string' }, all: { type: 'boolean' }, addons: { type: 'boolean' }, 'migrated-state': { type: 'string' } },
+  });
   let server;
   let stateDir;
   let serviceInfoUrl = values.url;
   if (!serviceInfoUrl) {
     stateDir = tempStateDir('pryv-suite-');
-    server = await startDevServer({ stateDir, vars: { TOKEN_KEY: 'pryv-suite-token-key-not-secret' } });
+    const migrated = values['migrated-state'];
+    if (migrated) copyState(migrated, stateDir);
+    server = await startDevServer({ stateDir, migrate: !migrated, vars: { TOKEN_KEY: 'pryv-suite-token-key-not-secret' } });
     serviceInfoUrl = `${server.url}/reg/service/info`;
   }
   let result;

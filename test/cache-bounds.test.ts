@@ -9,6 +9,10 @@ import {
 } from '../src/auth/access-cache';
 import { flatDirectory, VALIDATOR_CACHE_MAX_BYTES, VALIDATOR_CACHE_MAX_ENTRIES } from '../src/event-types';
 import { jsonHeapBytes } from '../src/lib/bounded-cache';
+import {
+  RECENT_EVENT_MAX_BYTES, RECENT_EVENTS_MAX_BYTES, RECENT_EVENTS_MAX_ENTRIES, recentEvent, rememberEvent,
+} from '../src/methods/recent-events';
+import type { StoredEvent } from '../src/storage/events';
 import type { AccessRow, StreamRow, UserRow } from '../src/storage/schema';
 import {
   rememberTree,
@@ -130,5 +134,43 @@ describe('event-type validator cache bounds', () => {
     const bytes = Object.values(types).reduce<number>((sum, definition) => sum + jsonHeapBytes(definition), 0);
     expect(Object.keys(types).length).toBeLessThanOrEqual(VALIDATOR_CACHE_MAX_ENTRIES);
     expect(bytes).toBeLessThanOrEqual(VALIDATOR_CACHE_MAX_BYTES);
+  });
+});
+
+/** An event as `events.update` keeps it, its description padded to `chars`. */
+const copyOf = (id: string, chars = 0): StoredEvent & { rev: number } => ({
+  id, streamIds: ['s'], time: 1, type: 'note/txt', content: 'x', tags: [], trashed: false, created: 1, createdBy: 'x', modified: 1, modifiedBy: 'x', rev: 2,
+  ...(chars ? { description: 'x'.repeat(chars) } : {}),
+});
+
+describe('recent event copies bounds (decision 034)', () => {
+  it(`keeps at most RECENT_EVENTS_MAX_ENTRIES (${RECENT_EVENTS_MAX_ENTRIES}) copies: the least recently written one is read again`, () => {
+    const user = unique('ru');
+    const ids = Array.from({ length: RECENT_EVENTS_MAX_ENTRIES + 1 }, (_, i) => `e${i}`);
+    for (const id of ids) rememberEvent(user, copyOf(id));
+    expect(recentEvent(user, ids[0])).toBeUndefined();
+    expect(recentEvent(user, ids[ids.length - 1])).toMatchObject({ id: ids[ids.length - 1], rev: 2 });
+  });
+
+  it('keeps at most RECENT_EVENTS_MAX_BYTES, and never an event above RECENT_EVENT_MAX_BYTES', () => {
+    const user = unique('rb');
+    // About 60 KB estimated each (2 bytes per JSON character), under the single-entry bound.
+    const chars = 30_000;
+    const fit = Math.floor(RECENT_EVENTS_MAX_BYTES / (2 * chars));
+    const ids = Array.from({ length: fit + 2 }, (_, i) => `b${i}`);
+    for (const id of ids) rememberEvent(user, copyOf(id, chars));
+    expect(recentEvent(user, ids[0])).toBeUndefined();
+    expect(recentEvent(user, ids[ids.length - 1])).toBeDefined();
+    rememberEvent(user, copyOf('huge', RECENT_EVENT_MAX_BYTES / 2 + 1));
+    expect(recentEvent(user, 'huge')).toBeUndefined();
+  });
+
+  it('hands out copies: changing what it returned leaves the kept event as written', () => {
+    const user = unique('rc');
+    rememberEvent(user, copyOf('e'));
+    const first = recentEvent(user, 'e')!;
+    first.tags.push('changed');
+    first.streamIds = ['other'];
+    expect(recentEvent(user, 'e')).toMatchObject({ tags: [], streamIds: ['s'] });
   });
 });

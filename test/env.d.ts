@@ -20,5 +20,7 @@ declare module 'vitest' {
   interface ProvidedContext {
     /** Base URL of the webhook receiver started by test/webhook-receiver-setup.mjs. */
     receiverUrl: string;
+    /** A local state folder with every migration applied, made once per run by test/e2e/migrated-state-setup.mjs. */
+    migratedState: string;
   }
 }

@@ -1,6 +1,6 @@
 /** events.create / getOne / update / delete (§5.4) with the write rules of §7.5–§7.6. */
 import * as v from 'valibot';
-import { err } from '../core/errors';
+import { ApiError, err, StaleAccessError } from '../core/errors';
 import { canCreateIn, canWriteEvents, admits, writableThrough } from '../auth/event-visibility';
 import { mergeClientData } from '../lib/client-data';
 import { newId } from '../lib/ids';
@@ -13,7 +13,8 @@ import { presentEvent } from './event-output';
 import { loadEvent, readVisibleEvent, requireWritable } from './event-reads';
 import { isUniqueViolation } from '../storage/d1-errors';
 import type { StreamTree } from '../storage/stream-tree';
-import { runWrite, withTree } from './tree-calls';
+import { forgetEvent, recentEvent, rememberEvent } from './recent-events';
+import { RowChangedError, runWrite, withTree } from './tree-calls';
 import type { AccessContext, MethodResult } from '../core/context';
 import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
@@ -131,8 +132,8 @@ export const eventMethods = [
       refuseAuditWrite(params.id, newStreamIds ?? []);
       if (newStreamIds !== undefined) requireStreamIds(newStreamIds);
       const tags = update.tags === undefined ? undefined : normalizeTags(update.tags);
-      const next = await withTree(ctx, async (tree) => {
-        const old = await loadEvent(ctx, tree, params.id);
+      /** The update applied to `old` under the write rules (§7.5), and whether its stream links change. */
+      const applyUpdate = (tree: StreamTree, old: StoredEvent): { event: StoredEvent; relink: boolean } => {
         requireWritable(ctx, tree, old);
         const e: StoredEvent = { ...old, modified: ctx.now, modifiedBy: wireAccessId(ctx.access) };
         if (newStreamIds !== undefined) e.streamIds = newStreamIds;
@@ -168,9 +169,26 @@ export const eventMethods = [
           }
           if (!writableThrough(perms, tree.parentOf, e, ctx.now)) throw err.forbidden();
         }
-        const relink = added.length > 0 || removed.length > 0 || e.time !== old.time;
-        await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, e, relink)]);
-        return e;
+        return { event: e, relink: added.length > 0 || removed.length > 0 || e.time !== old.time };
+      };
+      // The first attempt may start from this isolate's copy of the event (decision 034); every retry reads D1.
+      let copy = recentEvent(ctx.user.id, params.id);
+      const next = await withTree(ctx, async (tree) => {
+        const fromCopy = copy;
+        copy = undefined;
+        const old = fromCopy ?? (await loadEvent(ctx, tree, params.id));
+        try {
+          const { event, relink } = applyUpdate(tree, old);
+          await runWrite(ctx, tree, [...replaceEvent(ctx.db, ctx.user.id, event, relink)]);
+          rememberEvent(ctx.user.id, { ...event, rev: (old.rev ?? 0) + 1 });
+          return event;
+        } catch (error) {
+          forgetEvent(ctx.user.id, params.id);
+          // A refusal decided on the copy may only mean that the copy is behind (nothing was written: the batch is
+          // atomic): decide again on the row. A changed access is the call path's to retry.
+          if (fromCopy && error instanceof ApiError && !(error instanceof StaleAccessError)) throw new RowChangedError();
+          throw error;
+        }
       });
       return ok({ event: await presentEvent(ctx, next) });
     },
@@ -184,6 +202,7 @@ export const eventMethods = [
     batch: true,
     handler: async (ctx, params): Promise<MethodResult<{ event: Record<string, unknown> } | { eventDeletion: ItemDeletion }>> => {
       refuseAuditWrite(params.id, []);
+      forgetEvent(ctx.user.id, params.id); // its copy would be behind the deletion (decision 034)
       return withTree(ctx, async (tree) => {
         const old = await loadEvent(ctx, tree, params.id);
         requireWritable(ctx, tree, old);

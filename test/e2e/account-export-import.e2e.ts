@@ -2,8 +2,9 @@
 // one local state, exported with `account:export`, imported with `account:import` into a fresh state, answers
 // the same API calls the same way on a server over that state, and its old tokens still work there.
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyMigrations, removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { removeDir, startDevServer, type DevServer } from '../../scripts/dev-server.mjs';
 import { E2E_TOKEN_KEY, jsonCall } from './dev-server-fixture';
+import { migratedStateDir } from './migrated-state';
 import { runScript } from './run-command.mjs';
 
 const VARS = { TOKEN_KEY: E2E_TOKEN_KEY };
@@ -11,7 +12,7 @@ const VARS = { TOKEN_KEY: E2E_TOKEN_KEY };
 const AUDIT_DELIVERY_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 const BULK_EVENTS = 40;
-/** Two servers started and two states migrated (a directory and two shards each) in the first test: more than the default. */
+/** Two servers started, an export and an import in the first test: more than the default. */
 const ROUND_TRIP_TIMEOUT_MS = 120_000;
 const dirs: string[] = [];
 const servers: DevServer[] = [];
@@ -21,13 +22,14 @@ afterAll(async () => {
 });
 
 async function serverOn(stateDir: string): Promise<DevServer> {
-  const server = await startDevServer({ stateDir, vars: VARS });
+  const server = await startDevServer({ stateDir, migrate: false, vars: VARS });
   servers.push(server);
   return server;
 }
 
+/** A fresh state with the schemas (the directory's and each shard's) applied, as `npm start` leaves it. */
 function freshState(): string {
-  const dir = tempStateDir('pryv-edge-account-');
+  const dir = migratedStateDir('pryv-edge-account-');
   dirs.push(dir);
   return dir;
 }
@@ -128,7 +130,6 @@ describe('account:export and account:import', () => {
     for (const token of Object.values(tokens)) expect(exported).not.toContain(token);
 
     target = freshState();
-    applyMigrations(target);
     const imported = await runScript('account-import.mjs', ['--persist-to', target], {}, exported);
     expect(imported.stderr).toContain('imported');
     expect(imported.status).toBe(0);
@@ -159,7 +160,6 @@ describe('account:export and account:import', () => {
     expect(again.stderr).toContain(`an account with the username "${username}"`);
 
     const fresh = freshState();
-    applyMigrations(fresh);
     const cut = await runScript('account-import.mjs', ['--persist-to', fresh], {}, [header, ...rest.slice(0, -1)].join('\n'));
     expect(cut.status).toBe(1);
     expect(cut.stderr).toContain('cut short');

@@ -3,7 +3,8 @@
 // ArrayBuffer stores, read over the inspector) is sampled. Streaming (decision 017) keeps it far below the file.
 // (The workerd process's RSS is no measure here: locally it also hosts the R2 simulator and request buffers.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { freePort, removeDir, startDevServer, type DevServer } from '../../scripts/dev-server.mjs';
+import { migratedStateDir } from './migrated-state';
 import { E2E_TOKEN_KEY } from './dev-server-fixture';
 import { downloadHashed, fileBytes, isolateMemory, uploadGenerated } from './large-file.mjs';
 
@@ -17,9 +18,9 @@ let stateDir: string;
 let inspectorPort: number;
 
 beforeAll(async () => {
-  stateDir = tempStateDir();
+  stateDir = migratedStateDir();
   inspectorPort = await freePort();
-  server = await startDevServer({ stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY }, extraArgs: ['--inspector-port', String(inspectorPort)] });
+  server = await startDevServer({ stateDir, migrate: false, vars: { TOKEN_KEY: E2E_TOKEN_KEY }, extraArgs: ['--inspector-port', String(inspectorPort)] });
 });
 
 afterAll(async () => {

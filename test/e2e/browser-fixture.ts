@@ -1,10 +1,11 @@
-// A `wrangler dev` with fresh local state and a headless Chromium for one test file, started in parallel
+// A `wrangler dev` with fresh local state (a copy of the run's migrated state) and a headless Chromium for one test file, started in parallel
 // before its tests; whichever started is stopped by afterAll even if the other failed.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { removeDir, startDevServer, type DevServer } from '../../scripts/dev-server.mjs';
 import { launchChromium } from './chromium.mjs';
 import { E2E_TOKEN_KEY } from './dev-server-fixture';
+import { migratedStateDir } from './migrated-state';
 
 export interface BrowserRun {
   readonly server: DevServer;
@@ -14,9 +15,9 @@ export interface BrowserRun {
 export function useDevServerAndBrowser(vars: Record<string, string> = {}): BrowserRun {
   const current: { server?: DevServer; stateDir?: string; browser?: Browser; close?: () => Promise<void> } = {};
   beforeAll(async () => {
-    current.stateDir = tempStateDir();
+    current.stateDir = migratedStateDir();
     const [started, launched] = await Promise.allSettled([
-      startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY, ...vars } }),
+      startDevServer({ stateDir: current.stateDir, migrate: false, vars: { TOKEN_KEY: E2E_TOKEN_KEY, ...vars } }),
       launchChromium(),
     ]);
     if (started.status === 'fulfilled') current.server = started.value;

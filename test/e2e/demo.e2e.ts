@@ -29,6 +29,8 @@ async function getJson(path: string, token: string): Promise<any> {
 }
 
 beforeAll(async () => {
+  // The one e2e server that migrates its own empty state, as `npm start` does (the others start on a copy of the
+  // run's migrated state, test/e2e/migrated-state.ts).
   stateDir = tempStateDir();
   server = await startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret' } });
   startedAt = Date.now() / 1000;

@@ -1,6 +1,8 @@
-// One `wrangler dev` with fresh local state per test file: started before its tests, stopped and removed after.
+// One `wrangler dev` with fresh local state per test file (a copy of the run's migrated state, migrated-state.ts):
+// started before its tests, stopped and removed after.
 import { afterAll, beforeAll } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { removeDir, startDevServer, type DevServer } from '../../scripts/dev-server.mjs';
+import { migratedStateDir } from './migrated-state';
 
 export const E2E_TOKEN_KEY = 'e2e-token-key-not-secret';
 
@@ -13,8 +15,8 @@ export interface E2eServer {
 export function useDevServer(vars: Record<string, string> = {}): E2eServer {
   const current: { server?: DevServer; stateDir?: string } = {};
   beforeAll(async () => {
-    current.stateDir = tempStateDir();
-    current.server = await startDevServer({ stateDir: current.stateDir, vars: { TOKEN_KEY: E2E_TOKEN_KEY, ...vars } });
+    current.stateDir = migratedStateDir();
+    current.server = await startDevServer({ stateDir: current.stateDir, migrate: false, vars: { TOKEN_KEY: E2E_TOKEN_KEY, ...vars } });
   });
   afterAll(async () => {
     await current.server?.stop();

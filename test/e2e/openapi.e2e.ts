@@ -3,7 +3,8 @@
 // validate against their own schemas, and whose result and error shapes match real answers: a scenario calls
 // every method, with the documented example requests, and every answer is checked against the document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startDevServer, tempStateDir, type DevServer } from '../../scripts/dev-server.mjs';
+import { removeDir, startDevServer, type DevServer } from '../../scripts/dev-server.mjs';
+import { migratedStateDir } from './migrated-state';
 import { startReceiver } from '../../scripts/webhook-receiver.mjs';
 import { totpAt, TOTP_STEP_SECONDS } from '../../src/auth/totp';
 import { asQueryString } from '../example-query';
@@ -30,9 +31,9 @@ interface Exchange {
 const exchanges: Exchange[] = [];
 
 beforeAll(async () => {
-  stateDir = tempStateDir();
+  stateDir = migratedStateDir();
   receiver = await startReceiver();
-  server = await startDevServer({ stateDir, vars: { TOKEN_KEY: 'e2e-token-key-not-secret', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  server = await startDevServer({ stateDir, migrate: false, vars: { TOKEN_KEY: 'e2e-token-key-not-secret', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
   const res = await fetch(`${server.url}/openapi.json`);
   served = (await res.json()) as Json;
 });

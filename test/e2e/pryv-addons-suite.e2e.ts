@@ -1,11 +1,11 @@
 // The mocha tests that the `@pryv/socket.io` and `@pryv/monitor` add-ons ship in their npm tarballs, run against
 // the Worker under `wrangler dev` by scripts/pryv-suite.mjs --addons (child Node process); this asserts the figures.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runPryvSuiteProcess } from '../../scripts/pryv-suite.mjs';
 
 describe('the @pryv/socket.io and @pryv/monitor test suites against a running Worker', () => {
   it('passes every test both add-ons ship, none left out', { timeout: 300_000 }, async () => {
-    const { code, output, result } = await runPryvSuiteProcess(['--addons']);
+    const { code, output, result } = await runPryvSuiteProcess(['--addons', '--migrated-state', inject('migratedState')]);
     expect(result, output).toBeDefined();
     expect(result!.failures, output).toEqual([]);
     expect(code).toBe(0);

@@ -2,12 +2,12 @@
 // register, e-mail lookup, two-factor sign-in, password reset, app authorization requests) against the Worker under
 // `wrangler dev`, as `npm start` runs it. scripts/pryv-suite.mjs does the work in a child Node process (mocha wants
 // its own globals); this test asserts its figures.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runPryvSuiteProcess } from '../../scripts/pryv-suite.mjs';
 
 describe('the pryv client test suite against a running Worker', () => {
   it('passes every selected test (accesses, account, connection with attachments, streams, service, assets, register, e-mail lookup, MFA, password reset, access requests); nothing is left out', { timeout: 150_000 }, async () => {
-    const { code, output, result } = await runPryvSuiteProcess();
+    const { code, output, result } = await runPryvSuiteProcess(['--migrated-state', inject('migratedState')]);
     expect(result, output).toBeDefined();
     expect(result!.failures, output).toEqual([]);
     expect(code).toBe(0);
