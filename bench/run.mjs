@@ -10,7 +10,7 @@ import { freePort, ROOT, startDevServer } from '../scripts/dev-server.mjs';
 import { parseArgs } from './args.mjs';
 import { auditSummary, auditText } from './audit.mjs';
 import { runScenario } from './load.mjs';
-import { budget, budgetText, table } from './report.mjs';
+import { budget, budgetText, floorBReference, table } from './report.mjs';
 import { sampleRss, workerdPids } from './rss.mjs';
 import { scenarios } from './scenarios.mjs';
 import { realtimeText, runRealtime } from './realtime.mjs';
@@ -161,7 +161,7 @@ try {
   const audit = await auditSummary(base, user);
 
   const lines = budget(results, seeding.large ?? null, opts);
-  const floorB = results.find((r) => r.id === 'floorB' && r.status === 'ran');
+  const floorB = floorBReference(results);
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },

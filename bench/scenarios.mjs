@@ -50,6 +50,8 @@ export function scenarios(ctx) {
     // Each request rewrites the next of the update targets (`paths`), with a change every event type accepts.
     { id: 'eventsUpdate', title: 'events.update', phase: 'large', method: 'PUT', path: ctx.updateTargets ? `${u}/events/${ctx.updateTargets[0]}` : null, paths: ctx.updateTargets?.map((id) => `${u}/events/${id}`), token: ctx.updateTargets ? personal : null, body: { description: 'updated by the bench' }, needs: 'events to update', rss: true },
     { id: 'batch10', title: 'callBatch of 10 (5 events.get + 5 events.create)', phase: 'large', method: 'POST', path: `${u}/`, token: personal, body: batch10, calls: 10, rss: true },
+    // Floor B once more after the large scenarios: ratios use the mean of both measurements (bench/report.mjs).
+    { id: 'floorBEnd', title: 'floor B again, after the large scenarios', phase: 'large', method: 'GET', path: '/bench/d1' },
     // Last: every upload adds an event (and 1 MB to R2), which the scenarios above must not see.
     { id: 'attachmentDownload', title: 'events.getAttachment, 1 MB file', phase: 'large', method: 'GET', path: ctx.attachment?.path, token: ctx.attachment ? personal : null, needs: 'uploaded attachment', rss: true },
     { id: 'attachmentUpload', title: 'events.create with a 1 MB file (multipart)', phase: 'large', method: 'POST', path: `${u}/events`, token: personal, raw: ctx.upload, rss: true },

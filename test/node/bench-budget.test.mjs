@@ -22,3 +22,11 @@ test('events.update may take two D1 round trips (the read, then the write), not 
   const three = budget([ran('floorB', 100), ran('eventsUpdate', 90, 3)]);
   assert.equal(lineOf(three, 'eventsUpdate: 3 D1').ok, false);
 });
+
+test('ratios use the mean of floor B measured at the start and again after the large scenarios', () => {
+  const lines = budget([ran('floorB', 120), ran('eventsGetLarge', 60), ran('floorBEnd', 80)]);
+  assert.equal(lineOf(lines, 'eventsGetLarge: 60 %').ok, true);
+  assert.match(lineOf(lines, 'eventsGetLarge: 60 %').text, /vs 100, the mean of 120 and 80/);
+  // A run that measured floor B once (an `--only` selection) keeps that one.
+  assert.equal(lineOf(budget([ran('floorB', 120), ran('eventsGetLarge', 60)]), 'eventsGetLarge: 50 %').ok, false);
+});
