@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../storage/d1-errors';
 import type { StreamTree } from '../storage/stream-tree';
 import { forgetEvent, recentEvent, rememberEvent } from './recent-events';
 import { RowChangedError, runWrite, withTree } from './tree-calls';
-import type { AccessContext, MethodResult } from '../core/context';
+import type { MethodResult } from '../core/context';
 import {
   checkEventSize, checkTypeAndContent, eventIdSchema, typeSchema, normalizeTags, requireStreamIds, resolveStreamIds, writableEventFields,
 } from './event-input';
