@@ -113,6 +113,23 @@ describe('query plans of the main queries (no full table scan)', () => {
     }
   });
 
+  // Decision 035: a filter tested while walking events_time reads only the index entry; the row is read for a match.
+  it('the filters of a time walk (visibility with tags and time, streams, types, tags, running) are tested on the index alone', async () => {
+    const filters: EventsFilter[] = [
+      { ...base, visibility },
+      { ...base, streams: [{ any: ['a', 'b'], all: [['c']], not: ['d'] }], types: { exact: ['mass/kg', 'note/txt'], classes: ['count'] }, tags: ['t1', 't2'] },
+      { ...base, from: 0, to: 100, running: true, state: 'trashed' },
+    ];
+    for (const f of filters) {
+      // The same query selecting only the id: "COVERING" says no column of its WHERE needs the row.
+      const { sql: text, params } = dialect.sqlToQuery(eventsPageSql(f, 20, 0));
+      expect(text.startsWith('SELECT e.* FROM events e ')).toBe(true);
+      const res = await anyShard().prepare(`EXPLAIN QUERY PLAN ${text.replace('SELECT e.*', 'SELECT e.id')}`).bind(...params).all<{ detail: string }>();
+      const lines = res.results.map((r) => r.detail).join('\n');
+      expect(lines).toMatch(/SEARCH e USING COVERING INDEX events_time/);
+    }
+  });
+
   it('a modifiedSince matching few events reads events_modified', async () => {
     const lines = await plan(eventsPageSql({ ...base, modifiedSince: 5, index: 'modified' }, 20, 0));
     expect(fullScans(lines)).toEqual([]);

@@ -3,8 +3,9 @@
  * access's visibility (§7.4) are WHERE clauses, so paging happens after them (a page never has holes). Large
  * sets (stream expansions, types, tags, grants) travel as one JSON array parameter each (`json_each(?)`), which
  * keeps statements far below D1's 100-bound-parameter limit. Rows come in (time, id) order from the partial
- * index `events_time (user_id, time, id) WHERE deleted IS NULL`, so the latest N cost the same whatever the
- * account's size. See docs/decisions/007-events-storage-and-query.md.
+ * index `events_time (user_id, time, id, …) WHERE deleted IS NULL`, so the latest N cost the same whatever the
+ * account's size; the index also holds every column the filters read, so a walk reads a row only when it matches
+ * (decision 035). See docs/decisions/007-events-storage-and-query.md.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db';

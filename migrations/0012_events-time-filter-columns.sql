@@ -1,0 +1,2 @@
+DROP INDEX `events_time`;--> statement-breakpoint
+CREATE INDEX `events_time` ON `events` (`user_id`,`time`,`id`,`deleted`,`trashed`,`running`,`end_time`,`type`,`stream_ids`,`tags`) WHERE deleted IS NULL;
