@@ -72,9 +72,24 @@ describe('query plans of the main queries (no full table scan)', () => {
   });
 
   it('a narrow stream set starts from its links by key', async () => {
-    const lines = await plan(eventsPageSql({ ...base, streams: [{ any: ['leaf'], all: [], not: [] }], linkedTo: ['leaf'] }, 20, 0));
+    const lines = await plan(eventsPageSql({ ...base, streams: [{ any: ['leaf', 'leaf2'], all: [], not: [] }], linkedTo: ['leaf', 'leaf2'] }, 20, 0));
     expect(fullScans(lines)).toEqual([]);
     expect(lines.join('\n')).toMatch(/SEARCH es USING (COVERING )?INDEX (event_streams_time|sqlite_autoindex_event_streams_1)/);
+  });
+
+  // Decision 036: one stream's page comes off its links in order, each event found by key, no sort of the matches.
+  it('one linked stream reads its links in (time, event) order and each event by key, in both orders and after a cursor', async () => {
+    for (const ascending of [false, true]) {
+      for (const after of [undefined, { time: 5, id: 'x' }]) {
+        const lines = await plan(eventsPageSql({ ...base, ascending, streams: [{ any: ['leaf'], all: [], not: [] }], linkedTo: ['leaf'] }, 20, 0, after));
+        const text = lines.join('\n');
+        expect(fullScans(lines)).toEqual([]);
+        expect(lines[0]).toMatch(/^SEARCH es USING INDEX event_streams_time \(user_id=\? AND stream_id=\?/);
+        expect(text).toMatch(/SEARCH e USING INDEX sqlite_autoindex_events_1 \(user_id=\? AND id=\?\)/);
+        // Only ties on time are put in id order (a sort of a few rows at a time, not of every match).
+        expect(text).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+      }
+    }
   });
 
   it('the per-stream counts are an index-only scan of the stream links', async () => {

@@ -42,7 +42,10 @@ export interface EventsFilter {
   to?: number;
   /** `null`: no stream condition (the query covers every stream). An empty list matches nothing. */
   streams: CompiledStreamQuery[] | null;
-  /** Union of the `any` sets when it is a small part of the tree: lets SQLite start from `event_streams`. */
+  /**
+   * Union of the `any` sets when it is a small part of the tree: lets SQLite start from `event_streams`. One
+   * stream: the page is read off its links in (time, event) order (decision 036).
+   */
   linkedTo?: string[];
   types?: { exact: string[]; classes: string[] };
   tags?: string[];
@@ -119,14 +122,22 @@ export function visibilitySql(plan: VisibilityPlan, now: number): SQL {
   return sql.join(parts, sql` AND `);
 }
 
+/** The one stream whose links, joined to their events, give the page in order (decision 036); else null. */
+function linksInOrder(f: EventsFilter): string | null {
+  return f.linkedTo?.length === 1 && f.index === undefined ? f.linkedTo[0] : null;
+}
+
 function whereSql(f: EventsFilter): SQL {
   const parts: SQL[] = [sql`e.user_id = ${f.userId}`, sql`e.deleted IS NULL`];
+  const stream = linksInOrder(f);
+  // The join names the stream's links; each links one event once, so no event comes twice.
+  if (stream !== null) parts.unshift(sql`es.user_id = ${f.userId}`, sql`es.stream_id = ${stream}`);
   if (f.to !== undefined) parts.push(sql`e.time <= ${f.to}`);
   if (f.from !== undefined) parts.push(sql`${spanEnd(f.now)} >= ${f.from}`);
   if (f.state === 'default') parts.push(sql`e.trashed = 0`);
   else if (f.state === 'trashed') parts.push(sql`e.trashed = 1`);
   if (f.streams !== null) parts.push(streamsSql(f.streams));
-  if (f.linkedTo !== undefined) {
+  if (f.linkedTo !== undefined && stream === null) {
     parts.push(sql`e.id IN (SELECT es.event_id FROM event_streams es
       WHERE es.user_id = ${f.userId} AND es.stream_id IN (${jsonList(f.linkedTo)}))`);
   }
@@ -157,17 +168,26 @@ export interface PageCursor {
   id: string;
 }
 
-/** One page in (time, id) order: the first with OFFSET `skip`, the next ones after a keyset cursor. */
+/**
+ * One page in (time, id) order: the first with OFFSET `skip`, the next ones after a keyset cursor. One linked
+ * stream: its links in `event_streams_time` order, each joined to its event by key, so the page costs the links
+ * it passes over instead of a walk of the whole account's time index (a link's `time` is its event's, rewritten
+ * with it).
+ */
 export function eventsPageSql(f: EventsFilter, limit: number, offset: number, after?: PageCursor): SQL {
   const dir = f.ascending ? sql`ASC` : sql`DESC`;
+  const joined = linksInOrder(f) !== null;
+  const [time, id] = joined ? [sql`es.time`, sql`es.event_id`] : [sql`e.time`, sql`e.id`];
   const keyset = after === undefined
     ? sql``
     : f.ascending
-      ? sql` AND (e.time > ${after.time} OR (e.time = ${after.time} AND e.id > ${after.id}))`
-      : sql` AND (e.time < ${after.time} OR (e.time = ${after.time} AND e.id < ${after.id}))`;
-  const from = f.index === 'type' ? sql`events e INDEXED BY events_type` : sql`events e`;
+      ? sql` AND (${time} > ${after.time} OR (${time} = ${after.time} AND ${id} > ${after.id}))`
+      : sql` AND (${time} < ${after.time} OR (${time} = ${after.time} AND ${id} < ${after.id}))`;
+  const from = joined
+    ? sql`event_streams es INDEXED BY event_streams_time JOIN events e ON e.user_id = es.user_id AND e.id = es.event_id`
+    : f.index === 'type' ? sql`events e INDEXED BY events_type` : sql`events e`;
   return sql`SELECT e.* FROM ${from} WHERE ${whereSql(f)}${keyset}
-    ORDER BY e.time ${dir}, e.id ${dir} LIMIT ${limit} OFFSET ${offset}`;
+    ORDER BY ${time} ${dir}, ${id} ${dir} LIMIT ${limit} OFFSET ${offset}`;
 }
 
 export function selectEventsPage(db: Db, f: EventsFilter, limit: number, offset: number, after?: PageCursor) {
