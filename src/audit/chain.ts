@@ -4,6 +4,7 @@
  * that verification names.
  */
 import type { AuditEntry } from '../core/audit';
+import { sha256Hex } from '../lib/sha256';
 import type { AuditRecordRow } from '../storage/schema';
 
 /** Tags the canonical form, so a future change of its fields can be told apart. */
@@ -21,15 +22,6 @@ export function canonicalForm(row: AuditRecordRow): string {
     FORM, row.userId, row.seq, row.id, Math.round(row.time * MS_PER_SECOND), row.accessId, row.methodId,
     row.sourceName, row.sourceIp, row.query, row.errorId, row.errorMessage, row.prevHash,
   ]);
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  let out = '';
-  for (const byte of digest) out += HEX[byte];
-  return out;
 }
 
 export const rowHash = (row: AuditRecordRow): Promise<string> => sha256Hex(canonicalForm(row));

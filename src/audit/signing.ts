@@ -2,7 +2,7 @@
  * Ed25519 signatures of audit checkpoints through WebCrypto, under the operator's `AUDIT_SIGNING_KEY` secret
  * (PKCS#8, as PEM or bare base64). The public half is derived from it, so one secret is all there is to set.
  */
-import { sha256Hex } from './chain';
+import { sha256Hex } from '../lib/sha256';
 
 const ALGORITHM = { name: 'Ed25519' } as const;
 /** Hex digits of the public key's SHA-256 kept as the key id: enough to tell keys apart, short to store. */

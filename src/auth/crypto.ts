@@ -1,11 +1,11 @@
 /** Hashing, sealing and constant-time comparison, all on Workers WebCrypto. */
 import { BoundedCache, JSON_HEAP_FACTOR } from '../lib/bounded-cache';
 
-const enc = new TextEncoder();
+import { sha256Hex } from '../lib/sha256';
 
-export function toHex(buf: ArrayBuffer): string {
-  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex, toHex } from '../lib/sha256';
+
+const enc = new TextEncoder();
 
 export function toBase64Url(bytes: Uint8Array): string {
   let s = '';
@@ -17,10 +17,6 @@ export function fromBase64Url(text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await crypto.subtle.digest('SHA-256', enc.encode(text)));
 }
 
 /**
