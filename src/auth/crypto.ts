@@ -1,6 +1,5 @@
 /** Hashing, sealing and constant-time comparison, all on Workers WebCrypto. */
 import { BoundedCache, JSON_HEAP_FACTOR } from '../lib/bounded-cache';
-
 import { sha256Hex } from '../lib/sha256';
 
 export { sha256Hex, toHex } from '../lib/sha256';
