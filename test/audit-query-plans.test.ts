@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
-import { auditEventsPageSql, retentionCutsSql, type AuditFilter } from '../src/storage/audit';
+import { auditEventsPageSql, retentionCutsSql, storedAuditIdsSql, type AuditFilter } from '../src/storage/audit';
 import { anyShard } from './db-fixtures';
 
 const dialect = new SQLiteSyncDialect();
@@ -25,6 +25,13 @@ describe('query plans of the audit store (no full table scan)', () => {
     expect(lines.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
   });
 
+  // Decision 037: a re-delivery check finds each record by (time, id), at the recent end of the index.
+  it('the stored-records check of an append looks each record up by (user, time, id)', async () => {
+    const lines = await plan(storedAuditIdsSql('u', [{ time: 1.5, id: 'a' }, { time: 2, id: 'b' }]));
+    expect(fullScans(lines), lines.join('\n')).toEqual([]);
+    expect(lines.join('\n')).toMatch(/SEARCH r EXISTS USING COVERING INDEX audit_records_time \(user_id=\? AND time=\? AND id=\?\)/);
+  });
+
   it('reads by access, by action, with a time window, types and a cursor keep an indexed search', async () => {
     const filters: AuditFilter[] = [
       { ...base, queries: [{ any: [{ accessId: 'a' }], all: [], not: [] }] },
@@ -40,7 +47,6 @@ describe('query plans of the audit store (no full table scan)', () => {
 
   it("an append's lookups, the chain pages and the cron's queries are found by key", async () => {
     const statements: [string, unknown[]][] = [
-      ['SELECT id FROM audit_records WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))', ['u', '[]']],
       ['SELECT * FROM audit_records WHERE user_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 1000', ['u', 0, 10]],
       ['SELECT seq FROM audit_heads WHERE user_id = ?', ['u']],
     ];

@@ -28,7 +28,7 @@ export class AppendContentionError extends Error {}
 export async function appendAuditEntries(db: Db, userId: string, entries: readonly AuditEntry[]): Promise<number> {
   if (entries.length === 0) return 0;
   for (let attempt = 1; attempt <= APPEND_ATTEMPTS; attempt++) {
-    const { results: [heads, stored] } = await runBatch(db, [selectAuditHead(db, userId), selectStoredAuditIds(db, userId, entries.map((e) => e.id))] as const);
+    const { results: [heads, stored] } = await runBatch(db, [selectAuditHead(db, userId), selectStoredAuditIds(db, userId, entries)] as const);
     const known = new Set(stored.map((r) => r.id));
     const fresh = entries.filter((e) => !known.has(e.id));
     if (fresh.length === 0) return 0;

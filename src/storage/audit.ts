@@ -23,10 +23,19 @@ export function selectAuditHead(db: Db, userId: string) {
     FROM audit_heads WHERE user_id = ${userId}`);
 }
 
-/** Which of `ids` the account's chain already holds (a re-delivered message). */
-export function selectStoredAuditIds(db: Db, userId: string, ids: string[]) {
-  return db.all<{ id: string }>(sql`SELECT id FROM audit_records
-    WHERE user_id = ${userId} AND id IN (SELECT value FROM json_each(${json(ids)}))`);
+/**
+ * Which of `records` the account's chain already holds (a re-delivered message), each looked up by its time and
+ * id in `audit_records_time` (decision 037). The time travels as JSON like the appended row's, so it converts to
+ * the same double.
+ */
+export function storedAuditIdsSql(userId: string, records: readonly { time: number; id: string }[]): SQL {
+  // Per record, an EXISTS by key: as a join, SQLite may read the account's whole chain to match the list against.
+  return sql`SELECT j.value ->> 1 AS id FROM json_each(${json(records.map((e) => [e.time, e.id]))}) j
+    WHERE EXISTS (SELECT 1 FROM audit_records r WHERE r.user_id = ${userId} AND r.time = j.value ->> 0 AND r.id = j.value ->> 1)`;
+}
+
+export function selectStoredAuditIds(db: Db, userId: string, records: readonly { time: number; id: string }[]) {
+  return db.all<{ id: string }>(storedAuditIdsSql(userId, records));
 }
 
 /** Aborts the append's batch when the head is no longer at `seq` (0: no head yet): another append won. */

@@ -298,7 +298,7 @@ export const auditRecords = sqliteTable(
   {
     userId: text('user_id').notNull(),
     seq: integer('seq').notNull(),
-    /** cuid2 given when the call ended; unique per account, so a re-delivered message is not stored twice. */
+    /** cuid2 given when the call ended; with `time`, unique per account, so a re-delivered message is not stored twice. */
     id: text('id').notNull(),
     time: real('time').notNull(),
     accessId: text('access_id').notNull(),
@@ -313,9 +313,10 @@ export const auditRecords = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.seq] }),
-    uniqueIndex('audit_records_id').on(t.userId, t.id),
-    // events.get's order (time, id), whole store or one access or one action.
-    index('audit_records_time').on(t.userId, t.time, t.id),
+    // events.get's order (time, id), whole store or one access or one action. Unique: a record (its call's time and
+    // random id) is stored once; appends land at the recent end, where an index on the id alone took a random
+    // page per record (decision 037).
+    uniqueIndex('audit_records_time').on(t.userId, t.time, t.id),
     index('audit_records_access').on(t.userId, t.accessId, t.time),
     index('audit_records_method').on(t.userId, t.methodId, t.time),
   ],
