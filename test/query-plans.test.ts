@@ -4,6 +4,9 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { eventDeletionsSql, eventsPageSql, type EventsFilter } from '../src/storage/events-query';
 import { modifiedRanksSql, streamCountsSql, typeCountsSql } from '../src/storage/stream-counts';
+import { getDb } from '../src/storage/db';
+import { eventsLinksDeleteSql, replaceEvent } from '../src/storage/events';
+import { fixedQuery } from '../src/storage/fixed-statements';
 import { anyShard } from './db-fixtures';
 
 const dialect = new SQLiteSyncDialect();
@@ -89,6 +92,21 @@ describe('query plans of the main queries (no full table scan)', () => {
         // Only ties on time are put in id order (a sort of a few rows at a time, not of every match).
         expect(text).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
       }
+    }
+  });
+
+  // Decision 038: no index by event alone; an event's links are deleted by primary key from its row's stream ids.
+  it("an event's links are deleted by primary key, one event or many", async () => {
+    const e = { id: 'x', streamIds: ['a'], time: 1, type: 'note/txt', tags: [], trashed: false, created: 0, createdBy: 'a', modified: 0, modifiedBy: 'a', rev: 0 };
+    const [, relinkDelete] = replaceEvent(getDb(anyShard()), 'u', e, true);
+    const one = fixedQuery(relinkDelete)!;
+    expect(one.sql).toMatch(/^DELETE FROM event_streams/);
+    const statements: [string, unknown[]][] = [[one.sql, one.params], [dialect.sqlToQuery(eventsLinksDeleteSql('u', '["x","y"]')).sql, ['u', 'u', '["x","y"]']]];
+    for (const [text, params] of statements) {
+      const res = await anyShard().prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();
+      const lines = res.results.map((r) => r.detail);
+      expect(fullScans(lines), lines.join('\n')).toEqual([]);
+      expect(lines.join('\n')).toMatch(/SEARCH event_streams USING (PRIMARY KEY|(COVERING )?INDEX sqlite_autoindex_event_streams_1) \(user_id=\? AND stream_id=\? AND event_id=\?\)/);
     }
   });
 

@@ -152,10 +152,15 @@ function insertLinks(db: Db, userId: string, e: StoredEvent) {
   return runFixed(db, INSERT_LINKS, [userId, e.id, e.time, JSON.stringify(e.streamIds)]);
 }
 
-const DELETE_LINKS = fixedSql('DELETE FROM event_streams WHERE user_id = ? AND event_id = ?');
+/**
+ * An event's links, found by primary key from the stream ids its row holds (decision 038): run before the row's
+ * `stream_ids` change.
+ */
+const DELETE_LINKS = fixedSql(`DELETE FROM event_streams WHERE user_id = ? AND event_id = ?
+    AND stream_id IN (SELECT value FROM json_each((SELECT stream_ids FROM events WHERE user_id = ? AND id = ?)))`);
 
 function deleteLinks(db: Db, userId: string, eventId: string) {
-  return runFixed(db, DELETE_LINKS, [userId, eventId]);
+  return runFixed(db, DELETE_LINKS, [userId, eventId, userId, eventId]);
 }
 
 /** The `events` row of a new event, by schema key. */
@@ -230,11 +235,22 @@ export function eventRevisionGuard(db: Db, userId: string, id: string, rev: numb
   return allFixed<{ ok: number }>(db, REVISION_GUARD, [userId, id, rev]);
 }
 
-/** Rewrites a live event read at `e.rev` (guarded) and, when streams or time changed, its links. */
+/**
+ * Rewrites a live event read at `e.rev` (guarded) and, when streams or time changed, its links: the old ones go
+ * before the row's stream ids change, which is how they are found.
+ */
 export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boolean) {
   const guard = eventRevisionGuard(db, userId, e.id, e.rev ?? 0);
   const update = runFixed(db, UPDATE_ROW, [...rowColumns(columns(e)).values, userId, e.id]);
-  return relink ? ([guard, update, deleteLinks(db, userId, e.id), insertLinks(db, userId, e)] as const) : ([guard, update] as const);
+  return relink ? ([guard, deleteLinks(db, userId, e.id), update, insertLinks(db, userId, e)] as const) : ([guard, update] as const);
+}
+
+/** The links of the events listed (a JSON array of ids), each by primary key from the stream ids their rows keep (decision 038). */
+export function eventsLinksDeleteSql(userId: string, list: string) {
+  return sql`DELETE FROM event_streams
+    WHERE user_id = ${userId} AND (stream_id, event_id) IN (
+      SELECT s.value, e.id FROM events e, json_each(e.stream_ids) s
+      WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${list})))`;
 }
 
 /**
@@ -250,9 +266,7 @@ export function tombstoneEvents(db: Db, userId: string, ids: string[], now: numb
       UPDATE events SET deleted = ${now}, modified = ${now}, modified_by = ${by}, rev = rev + 1,
         content = NULL, description = NULL, client_data = NULL, attachments = NULL
       WHERE user_id = ${userId} AND id IN (SELECT value FROM json_each(${list})) AND deleted IS NULL`),
-    db.run(sql`
-      DELETE FROM event_streams
-      WHERE user_id = ${userId} AND event_id IN (SELECT value FROM json_each(${list}))`),
+    db.run(eventsLinksDeleteSql(userId, list)),
   ] as const;
 }
 

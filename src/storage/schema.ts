@@ -168,7 +168,7 @@ export const eventStreams = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.userId, t.streamId, t.eventId] }),
     index('event_streams_time').on(t.userId, t.streamId, t.time),
-    index('event_streams_event').on(t.userId, t.eventId),
+    // No index by event alone: an event's links are found by its stream ids, which its row holds (decision 038).
   ],
 );
 
