@@ -245,7 +245,10 @@ export function replaceEvent(db: Db, userId: string, e: StoredEvent, relink: boo
   return relink ? ([guard, deleteLinks(db, userId, e.id), update, insertLinks(db, userId, e)] as const) : ([guard, update] as const);
 }
 
-/** The links of the events listed (a JSON array of ids), each by primary key from the stream ids their rows keep (decision 038). */
+/**
+ * The links of the events listed (a JSON array of ids), each by primary key from the stream ids their rows keep
+ * (decision 038).
+ */
 export function eventsLinksDeleteSql(userId: string, list: string) {
   return sql`DELETE FROM event_streams
     WHERE user_id = ${userId} AND (stream_id, event_id) IN (
