@@ -123,10 +123,12 @@ describe('account:move (decision 028)', () => {
 
   it('a Pryv-Bookmark from before the move (of the old shard) still gets an answer, from the new shard', async () => {
     const u = await seededAccount();
-    const written = await call('POST', `/${u.username}/events`, { token: u.token, body: { streamIds: ['s'], type: 'note/txt', content: 'before' } });
+    // Bookmarks exist with read replication on (decision 039).
+    const vars = { D1_READ_REPLICATION: 'on' };
+    const written = await call('POST', `/${u.username}/events`, { token: u.token, vars, body: { streamIds: ['s'], type: 'note/txt', content: 'before' } });
     const bookmark = written.headers.get('Pryv-Bookmark')!;
     await moveAccount(env, u.username, await otherShard(u.username));
-    const read = await call('GET', `/${u.username}/events?limit=1000`, { token: u.token, headers: { 'Pryv-Bookmark': bookmark } });
+    const read = await call('GET', `/${u.username}/events?limit=1000`, { token: u.token, vars, headers: { 'Pryv-Bookmark': bookmark } });
     expect(read.status).toBe(200);
     expect(read.body.events.map((e: { id: string }) => e.id)).toContain(written.body.event.id);
   });

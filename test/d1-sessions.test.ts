@@ -51,38 +51,46 @@ describe('D1 Sessions API (read replication, decision 025)', () => {
     expect(starts[3]).toBe('first-primary');
   });
 
-  it('without read replication (the default setting) every session starts on the primary, a bookmarked read too', async () => {
+  it('without read replication (the default setting) no request opens a session: everything reads the primary, no bookmark is returned, a client\'s is accepted', async () => {
     const { username, token } = await userWithStream();
     const starts: (string | undefined)[] = [];
     const recording = { [await shardOf(username)]: recordingDb(starts, await accountD1(username)) };
+    const created = await createEvent(username, token, {}, recording);
+    expect(created.status).toBe(201);
+    expect(created.headers.has('Pryv-Bookmark')).toBe(false);
     const read = await call('GET', `/${username}/events`, { token, vars: recording });
     expect(read.status).toBe(200);
-    const bookmark = read.headers.get('Pryv-Bookmark')!;
+    expect(read.headers.has('Pryv-Bookmark')).toBe(false);
+    // The write is seen without any bookmark: there is only the primary.
+    expect(read.body.events.map((e: { id: string }) => e.id)).toContain(created.body.event.id);
+    // A bookmark from a time the setting was on is still a valid header, with nothing to wait for.
+    const bookmark = (await call('GET', `/${username}/events`, { token, vars: REPLICATION_ON })).headers.get('Pryv-Bookmark')!;
     expect(isBookmark(bookmark)).toBe(true);
-    expect((await call('GET', `/${username}/events`, { token, vars: recording, headers: { 'Pryv-Bookmark': bookmark } })).status).toBe(200);
-    expect((await createEvent(username, token, {}, recording)).status).toBe(201);
-    expect(starts).toEqual(['first-primary', 'first-primary', 'first-primary']);
+    const bookmarked = await call('GET', `/${username}/events`, { token, vars: recording, headers: { 'Pryv-Bookmark': bookmark } });
+    expect(bookmarked.status).toBe(200);
+    expect(bookmarked.headers.has('Pryv-Bookmark')).toBe(false);
+    expect(starts).toEqual([]);
   });
 
-  it('every answer under a user root carries the request bookmark, refusals included, and bookmarks only move forward', async () => {
+  it('with read replication, every answer under a user root carries the request bookmark, refusals included, and bookmarks only move forward', async () => {
     const { username, token } = await userWithStream();
-    const read = await call('GET', `/${username}/events`, { token });
+    const read = await call('GET', `/${username}/events`, { token, vars: REPLICATION_ON });
     const first = read.headers.get('Pryv-Bookmark')!;
     expect(isBookmark(first)).toBe(true);
-    const write = await createEvent(username, token);
+    const write = await createEvent(username, token, {}, REPLICATION_ON);
     const second = write.headers.get('Pryv-Bookmark')!;
     expect(isBookmark(second)).toBe(true);
     expect(second > first).toBe(true);
-    const refused = await call('GET', `/${username}/events`, { token: 'not-a-token' });
+    const refused = await call('GET', `/${username}/events`, { token: 'not-a-token', vars: REPLICATION_ON });
     expect(refused.status).toBe(403);
     expect(isBookmark(refused.headers.get('Pryv-Bookmark')!)).toBe(true);
   });
 
   it('a bookmark round trip: the write\'s bookmark sent on the next read gives a read that sees the write, and a bookmark at least as new', async () => {
     const { username, token } = await userWithStream();
-    const created = await createEvent(username, token);
+    const created = await createEvent(username, token, {}, REPLICATION_ON);
     const bookmark = created.headers.get('Pryv-Bookmark')!;
-    const read = await call('GET', `/${username}/events`, { token, headers: { 'Pryv-Bookmark': bookmark } });
+    const read = await call('GET', `/${username}/events`, { token, vars: REPLICATION_ON, headers: { 'Pryv-Bookmark': bookmark } });
     expect(read.status).toBe(200);
     expect(read.body.events.map((e: { id: string }) => e.id)).toContain(created.body.event.id);
     expect(read.headers.get('Pryv-Bookmark')! >= bookmark).toBe(true);
@@ -92,6 +100,7 @@ describe('D1 Sessions API (read replication, decision 025)', () => {
     const { username, token } = await userWithStream();
     const res = await call('POST', `/${username}/`, {
       token,
+      vars: REPLICATION_ON,
       body: [
         { method: 'events.create', params: { streamIds: ['s'], type: 'note/txt', content: 'in batch' } },
         { method: 'events.get', params: {} },

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { accountAuthority } from '../src/realtime/authority-client';
+import { isBookmark } from '../src/storage/sessions';
 import { accessRow, createAccess, deleteAccess, plantStreams, updateAccess, userRow } from './access-fixtures';
 import { call, newUser } from './helpers';
 import { laggingDb, takeSnapshot, type ReplicaStats } from './lagging-replica';
@@ -94,6 +95,22 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
     const { res, stats } = await readThroughReplica(copy, `/${username}/events`, 'no-such-token');
     expect(res.status).toBe(403);
     expect(stats.primaryRoutes).toBeGreaterThan(0);
+  });
+
+  it('without read replication a revoking call is settled at once from the primary: no ticket waits for its lapse (decision 039)', async () => {
+    const { username, token, app } = await userWithApp();
+    const user = await userRow(username);
+    // The default setting (off): the request opens no D1 session, so it has no bookmark of its own to settle with.
+    const deleted = await call('DELETE', `/${username}/accesses/${app.id}`, { token, vars: {} });
+    expect(deleted.status).toBe(200);
+    expect(deleted.headers.has('Pryv-Bookmark')).toBe(false);
+    const state = await accountAuthority(env).state(user.id);
+    expect(state.pending).toBe(false);
+    expect(isBookmark(state.bookmark ?? '')).toBe(true);
+    // Turned on later, a replica that has not reached that bookmark does not judge the deleted access.
+    const copy = await takeSnapshot(await accountD1(username));
+    const { res } = await readThroughReplica(copy, `/${username}/events`, app.token);
+    expect(res.status).toBe(403);
   });
 
   it('a deleted access stays refused through the replica after KV and the isolate cached it', async () => {

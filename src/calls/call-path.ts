@@ -22,7 +22,7 @@ import {
 } from '../auth/resolve-access';
 import { SESSION_SECONDS, TOUCH_INTERVAL_SECONDS } from '../auth/session';
 import type { AuditRecord } from '../core/audit';
-import type { Authority, AuthorityState } from '../core/authority';
+import { PRIMARY_NOW, type Authority, type AuthorityState } from '../core/authority';
 import type { AccessContext, MethodResult, PublicContext, UserContext } from '../core/context';
 import { ApiError, err, MESSAGES, StaleAccessError, toApiError } from '../core/errors';
 import { CHANGE_KINDS, type ChangeKind } from '../core/notices';
@@ -211,9 +211,10 @@ async function announceRevocation(scope: RequestScope): Promise<(() => void) | n
   if (!authority || !user) return null;
   const ticket = await authority.announce({ userId: user.id, username: user.username });
   return () => {
-    const bookmark = scope.session?.bookmark() ?? null;
+    const session = scope.session;
+    const seen = session && !session.replicated ? PRIMARY_NOW : (session?.bookmark() ?? null);
     request.waitUntil(
-      authority.settle(user.id, ticket, bookmark).catch((e: unknown) => console.error('authorization change not settled:', e instanceof Error ? e.message : String(e))),
+      authority.settle(user.id, ticket, seen).catch((e: unknown) => console.error('authorization change not settled:', e instanceof Error ? e.message : String(e))),
     );
   };
 }
@@ -428,7 +429,7 @@ async function openUser(scope: RequestScope, base: PublicContext, username: stri
   if (!isValidUsername(username)) throw err.unknownResource(MESSAGES.unknownUser(username));
   const shard = await locate(base.env, username, base.request.waitUntil);
   if (!shard) throw err.unknownResource(MESSAGES.unknownUser(username));
-  const session = new RequestSession(shard, start);
+  const session = new RequestSession(shard, start, base.config.readReplication);
   scope.session = session;
   const lookup = accountLookup(base, session, username, token);
   const first = await lookup(false);
@@ -441,7 +442,8 @@ async function openUser(scope: RequestScope, base: PublicContext, username: stri
  * Where a call's D1 session starts (decision 025): reads at the client's bookmark or the nearest replica,
  * anything that may write on the primary. On the primary too without an authority to check replicas against,
  * and when the shards have no read replicas: a replica-started session would reach the primary anyway, and
- * asking the authority would only cost each read a call to the account's object (decision 033).
+ * asking the authority would only cost each read a call to the account's object (decision 033); there the
+ * request opens no session at all (decision 039).
  */
 function sessionStart(base: PublicContext, call: { readOnly?: boolean; bookmark?: string }): SessionStart {
   if (call.bookmark !== undefined && !isBookmark(call.bookmark)) {

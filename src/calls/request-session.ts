@@ -2,11 +2,12 @@
  * The D1 session of one request on its account's shard (docs/decisions/025-d1-sessions.md): opened where
  * the request's first query should go, moved to the primary when a replica's answer cannot be trusted (a
  * refusal, an authorization change the replica may not have seen), moved to another shard when the directory
- * says the account lives there now (decision 028), and the source of the request's bookmark.
+ * says the account lives there now (decision 028), and the source of the request's bookmark. Without read
+ * replication it opens no session at all: every query goes to the primary and there is no bookmark (decision 039).
  */
 import type { Db } from '../storage/db';
 import type { Shard } from '../storage/directory';
-import { FIRST_PRIMARY, laterBookmark, openSession, type AccountSession, type SessionStart } from '../storage/sessions';
+import { FIRST_PRIMARY, laterBookmark, openSession, primaryHandle, type AccountSession, type SessionStart } from '../storage/sessions';
 
 export class RequestSession {
   private current: AccountSession;
@@ -16,8 +17,14 @@ export class RequestSession {
   constructor(
     private shardNow: Shard,
     start: SessionStart,
+    /** Whether the shards have read replicas, so that sessions and bookmarks mean something. */
+    readonly replicated: boolean,
   ) {
-    this.current = openSession(shardNow.d1, start);
+    this.current = this.open(shardNow, start);
+  }
+
+  private open(shard: Shard, start: SessionStart): AccountSession {
+    return this.replicated ? openSession(shard.d1, start) : primaryHandle(shard.d1);
   }
 
   get db(): Db {
@@ -38,7 +45,7 @@ export class RequestSession {
   toPrimary(): void {
     if (!this.mayLag) return;
     this.left = laterBookmark(this.left, this.current.bookmark());
-    this.current = openSession(this.shardNow.d1, FIRST_PRIMARY);
+    this.current = this.open(this.shardNow, FIRST_PRIMARY);
   }
 
   /**
@@ -48,7 +55,7 @@ export class RequestSession {
   moveTo(shard: Shard): void {
     this.shardNow = shard;
     this.left = null;
-    this.current = openSession(shard.d1, FIRST_PRIMARY);
+    this.current = this.open(shard, FIRST_PRIMARY);
   }
 
   /** The latest database state the request has seen (its `Pryv-Bookmark`), or null before any query. */

@@ -10,6 +10,14 @@ export interface AuthorityState {
   pending: boolean;
 }
 
+/**
+ * Where a change is settled: at the bookmark its request saw last; null when it saw none (its write may still be
+ * in flight: the ticket lapses instead); `PRIMARY_NOW` when it opened no D1 session (shards without read
+ * replication, decision 039): after the request, the primary's current bookmark covers its change.
+ */
+export const PRIMARY_NOW = 'primary-now';
+export type SettledAt = string | null | typeof PRIMARY_NOW;
+
 export interface Authority {
   /**
    * Called before a call that may end or narrow accesses (delete, update, logout, ending sessions): until it is
@@ -17,6 +25,6 @@ export interface Authority {
    */
   announce(account: { userId: string; username: string }): Promise<string>;
   /** The change committed (or failed): records the bookmark after it, which replicas must have reached. */
-  settle(userId: string, ticket: string, bookmark: string | null): Promise<void>;
+  settle(userId: string, ticket: string, seen: SettledAt): Promise<void>;
   state(userId: string): Promise<AuthorityState>;
 }

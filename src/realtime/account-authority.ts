@@ -4,7 +4,7 @@
  * change, and the changes announced but not yet settled. A request whose D1 session read from a replica asks
  * it (in parallel with its own D1 round trip) whether that replica was fresh enough to judge the access.
  */
-import type { Authority, AuthorityState } from '../core/authority';
+import { PRIMARY_NOW, type Authority, type AuthorityState, type SettledAt } from '../core/authority';
 import type { Env } from '../env';
 import { sessionFor } from '../storage/directory';
 import { FIRST_PRIMARY, laterBookmark } from '../storage/sessions';
@@ -44,12 +44,27 @@ export class AuthorityStore {
     return ticket;
   }
 
-  /** Without a bookmark (the request saw none), the ticket stays until it lapses and the primary settles it. */
-  async settle(ticket: string, bookmark: string | null): Promise<void> {
+  /** Without a bookmark the ticket stays until it lapses and the primary settles it (see `SettledAt`). */
+  async settle(ticket: string, seen: SettledAt): Promise<void> {
+    const bookmark = seen === PRIMARY_NOW ? await this.primaryBookmarkOf(ticket) : seen;
     if (bookmark === null) return;
     const record = await this.read();
     const { [ticket]: _settled, ...pending } = record.pending;
     await this.storage.put(STORAGE_KEY, { bookmark: laterBookmark(record.bookmark, bookmark), pending });
+  }
+
+  /** The primary's current bookmark for a pending ticket's account (null: no such ticket any more). */
+  private async primaryBookmarkOf(ticket: string): Promise<string | null> {
+    const username = (await this.read()).pending[ticket]?.username;
+    return username === undefined ? null : this.primaryBookmark(username);
+  }
+
+  /** The primary's current bookmark for the account's database, which covers every write that committed. */
+  private async primaryBookmark(username: string): Promise<string | null> {
+    const session = await sessionFor(this.env, username, FIRST_PRIMARY);
+    if (!session) return null;
+    await session.db.$client.prepare('SELECT 1').first();
+    return session.bookmark();
   }
 
   async state(): Promise<AuthorityState> {
@@ -58,13 +73,12 @@ export class AuthorityStore {
     const lapsed = Object.entries(record.pending).filter(([, p]) => p.until <= now);
     if (lapsed.length > 0) {
       // A lapsed change either committed (the primary's bookmark now covers it) or never will.
-      const session = await sessionFor(this.env, lapsed[0][1].username, FIRST_PRIMARY);
-      if (session) await session.db.$client.prepare('SELECT 1').first();
+      const bookmark = await this.primaryBookmark(lapsed[0][1].username);
       // Other calls may have run during the round trip: start again from the stored record.
       record = await this.read();
       const done = new Set(lapsed.map(([ticket]) => ticket));
       const pending = Object.fromEntries(Object.entries(record.pending).filter(([ticket]) => !done.has(ticket)));
-      record = { bookmark: laterBookmark(record.bookmark, session?.bookmark() ?? null), pending };
+      record = { bookmark: laterBookmark(record.bookmark, bookmark), pending };
       await this.storage.put(STORAGE_KEY, record);
     }
     return { bookmark: record.bookmark, pending: Object.keys(record.pending).length > 0 };
@@ -74,7 +88,7 @@ export class AuthorityStore {
 /** What the account object exposes of its store, by RPC. */
 export interface AuthorityHolder {
   authorityAnnounce(username: string): Promise<string>;
-  authoritySettle(ticket: string, bookmark: string | null): Promise<void>;
+  authoritySettle(ticket: string, seen: SettledAt): Promise<void>;
   authorityState(): Promise<AuthorityState>;
 }
 
@@ -82,7 +96,7 @@ export interface AuthorityHolder {
 export function localAuthority(holder: AuthorityHolder): Authority {
   return {
     announce: ({ username }) => holder.authorityAnnounce(username),
-    settle: (_userId, ticket, bookmark) => holder.authoritySettle(ticket, bookmark),
+    settle: (_userId, ticket, seen) => holder.authoritySettle(ticket, seen),
     state: () => holder.authorityState(),
   };
 }

@@ -20,7 +20,7 @@ import { collectPayload } from '../core/payload';
 import type { Env } from '../env';
 import { BATCH_RESULT_LIMIT } from '../methods/batch';
 import { selectAccessStates, type AccessState } from '../storage/accesses';
-import type { AuthorityState } from '../core/authority';
+import type { AuthorityState, SettledAt } from '../core/authority';
 import { AuthorityStore, localAuthority, type AuthorityHolder } from './account-authority';
 import { dbFor } from '../storage/directory';
 import { abortReason } from '../storage/d1-errors';
@@ -192,9 +192,9 @@ export class AccountObject extends DurableObject<Env> implements AuthorityHolder
     return this.authority.announce(username);
   }
 
-  authoritySettle(ticket: string, bookmark: string | null): Promise<void> {
+  authoritySettle(ticket: string, seen: SettledAt): Promise<void> {
     this.handled += 1;
-    return this.authority.settle(ticket, bookmark);
+    return this.authority.settle(ticket, seen);
   }
 
   authorityState(): Promise<AuthorityState> {

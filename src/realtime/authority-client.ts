@@ -10,7 +10,7 @@ import { accountObject } from './account-notifier';
 export function accountAuthority(env: Env): Authority {
   return {
     announce: ({ userId, username }) => accountObject(env, userId).authorityAnnounce(username),
-    settle: (userId, ticket, bookmark) => accountObject(env, userId).authoritySettle(ticket, bookmark),
+    settle: (userId, ticket, seen) => accountObject(env, userId).authoritySettle(ticket, seen),
     state: (userId) => accountObject(env, userId).authorityState(),
   };
 }

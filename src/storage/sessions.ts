@@ -5,7 +5,7 @@
  * See docs/scaling.md and docs/decisions/025-d1-sessions.md.
  */
 import { drizzle } from 'drizzle-orm/d1';
-import type { Db } from './db';
+import { getDb, type Db } from './db';
 
 /** Where a session's first query goes: the primary, the nearest replica, or any copy at least as fresh as a bookmark. */
 export type SessionStart = 'first-primary' | 'first-unconstrained' | { bookmark: string };
@@ -50,4 +50,13 @@ export function openSession(d1: D1Database, start: SessionStart): AccountSession
   // from it for every session, i.e. every request (about 0.5 ms of CPU, docs/performance.md).
   const db = drizzle(session as unknown as D1Database) as unknown as Db;
   return { db, start, bookmark: () => session.getBookmark() };
+}
+
+/**
+ * No session: D1 runs every query outside the Sessions API on the primary, and there is no bookmark. For shards
+ * without read replication (decision 039), where a session would only add its cost: locally, a write commit to
+ * the database per query.
+ */
+export function primaryHandle(d1: D1Database): AccountSession {
+  return { db: getDb(d1), start: FIRST_PRIMARY, bookmark: () => null };
 }
