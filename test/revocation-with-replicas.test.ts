@@ -100,6 +100,8 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
   it('without read replication a revoking call is settled at once from the primary: no ticket waits for its lapse (decision 039)', async () => {
     const { username, token, app } = await userWithApp();
     const user = await userRow(username);
+    // A replica's copy from before the change, for the day the setting is turned on.
+    const copy = await takeSnapshot(await accountD1(username));
     // The default setting (off): the request opens no D1 session, so it has no bookmark of its own to settle with.
     const deleted = await call('DELETE', `/${username}/accesses/${app.id}`, { token, vars: {} });
     expect(deleted.status).toBe(200);
@@ -107,10 +109,11 @@ describe('revocation stays immediate with read replicas (decision 026)', () => {
     const state = await accountAuthority(env).state(user.id);
     expect(state.pending).toBe(false);
     expect(isBookmark(state.bookmark ?? '')).toBe(true);
-    // Turned on later, a replica that has not reached that bookmark does not judge the deleted access.
-    const copy = await takeSnapshot(await accountD1(username));
-    const { res } = await readThroughReplica(copy, `/${username}/events`, app.token);
+    expect(state.bookmark! > copy).toBe(true);
+    // Turned on, the replica that still holds the access does not judge it: the recorded bookmark is past the copy.
+    const { res, stats } = await readThroughReplica(copy, `/${username}/events`, app.token);
     expect(res.status).toBe(403);
+    expect(stats.primaryRoutes).toBeGreaterThan(0);
   });
 
   it('a deleted access stays refused through the replica after KV and the isolate cached it', async () => {
