@@ -24,7 +24,7 @@ export class RequestSession {
   }
 
   private open(shard: Shard, start: SessionStart): AccountSession {
-    return this.replicated ? openSession(shard.d1, start) : primaryHandle(shard.d1);
+    return this.replicated ? openSession(shard.d1, start) : primaryHandle(shard.db);
   }
 
   get db(): Db {

@@ -5,7 +5,7 @@
  * See docs/scaling.md and docs/decisions/025-d1-sessions.md.
  */
 import { drizzle } from 'drizzle-orm/d1';
-import { getDb, type Db } from './db';
+import type { Db } from './db';
 
 /** Where a session's first query goes: the primary, the nearest replica, or any copy at least as fresh as a bookmark. */
 export type SessionStart = 'first-primary' | 'first-unconstrained' | { bookmark: string };
@@ -55,8 +55,8 @@ export function openSession(d1: D1Database, start: SessionStart): AccountSession
 /**
  * No session: D1 runs every query outside the Sessions API on the primary, and there is no bookmark. For shards
  * without read replication (decision 039), where a session would only add its cost: locally, a write commit to
- * the database per query.
+ * the database per query. `db` is the binding's own handle (the shard's).
  */
-export function primaryHandle(d1: D1Database): AccountSession {
-  return { db: getDb(d1), start: FIRST_PRIMARY, bookmark: () => null };
+export function primaryHandle(db: Db): AccountSession {
+  return { db, start: FIRST_PRIMARY, bookmark: () => null };
 }
